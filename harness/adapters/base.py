@@ -1,0 +1,167 @@
+"""The adapter interface: the operations scenarios need, in version-neutral terms."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from packaging.version import Version
+
+from harness.scenario import Unsupported
+
+
+@dataclass(frozen=True)
+class LoggedModel:
+    """What logging a model produced, whatever the version calls it."""
+
+    model_uri: str
+    run_id: str | None
+    model_id: str | None = None
+    info: Any = None
+
+
+class Adapter:
+    """Base adapter: the behaviour shared by every generation.
+
+    Subclasses override what differs. A method that a generation cannot do
+    raises ``Unsupported`` with the reason; facts about a version come from
+    its source in site-packages, never from expectations about results.
+    """
+
+    generation = "base"
+
+    def __init__(self, version: str) -> None:
+        self.version = version
+        self.parsed = Version(version)
+
+    def at_least(self, version: str) -> bool:
+        return self.parsed >= Version(version)
+
+    # -- tracking ---------------------------------------------------------
+    def start_run(self, **kwargs: Any) -> Any:
+        import mlflow
+
+        return mlflow.start_run(**kwargs)
+
+    def client(self) -> Any:
+        from mlflow.tracking import MlflowClient
+
+        return MlflowClient()
+
+    # -- models -----------------------------------------------------------
+    def _name_kwarg(self, name: str) -> dict[str, str]:
+        raise NotImplementedError
+
+    def log_sklearn_model(self, model: Any, name: str = "model", **kwargs: Any) -> LoggedModel:
+        """Log a sklearn model in the active run (one is started if none is)."""
+        import mlflow
+        import mlflow.sklearn
+
+        if mlflow.active_run() is None:
+            with mlflow.start_run():
+                return self.log_sklearn_model(model, name, **kwargs)
+        info = mlflow.sklearn.log_model(model, **self._name_kwarg(name), **kwargs)
+        return self._logged(info)
+
+    def log_pyfunc_model(self, python_model: Any, name: str = "model", **kwargs: Any) -> LoggedModel:
+        import mlflow
+        import mlflow.pyfunc
+
+        if mlflow.active_run() is None:
+            with mlflow.start_run():
+                return self.log_pyfunc_model(python_model, name, **kwargs)
+        info = mlflow.pyfunc.log_model(python_model=python_model, **self._name_kwarg(name), **kwargs)
+        return self._logged(info)
+
+    def _logged(self, info: Any) -> LoggedModel:
+        return LoggedModel(
+            model_uri=info.model_uri,
+            run_id=getattr(info, "run_id", None),
+            model_id=getattr(info, "model_id", None),
+            info=info,
+        )
+
+    def runs_uri(self, logged: LoggedModel, name: str = "model") -> str:
+        return f"runs:/{logged.run_id}/{name}"
+
+    def model_id_uri(self, logged: LoggedModel) -> str:
+        if not logged.model_id:
+            raise Unsupported(f"mlflow {self.version} has no logged-model ids")
+        return f"models:/{logged.model_id}"
+
+    def load_pyfunc(self, uri: str) -> Any:
+        import mlflow.pyfunc
+
+        return mlflow.pyfunc.load_model(uri)
+
+    def load_sklearn(self, uri: str) -> Any:
+        import mlflow.sklearn
+
+        return mlflow.sklearn.load_model(uri)
+
+    # -- registry ---------------------------------------------------------
+    def register_model(self, model_uri: str, name: str) -> str:
+        import mlflow
+
+        return str(mlflow.register_model(model_uri, name).version)
+
+    def set_alias(self, name: str, alias: str, version: str) -> None:
+        self.client().set_registered_model_alias(name, alias, version)
+
+    def version_by_alias(self, name: str, alias: str) -> str:
+        return str(self.client().get_model_version_by_alias(name, alias).version)
+
+    def alias_uri(self, name: str, alias: str) -> str:
+        return f"models:/{name}@{alias}"
+
+    def version_uri(self, name: str, version: str) -> str:
+        return f"models:/{name}/{version}"
+
+    def set_version_tag(self, name: str, version: str, key: str, value: str) -> None:
+        self.client().set_model_version_tag(name, version, key, value)
+
+    def search_model_versions(self, filter_string: str) -> list[Any]:
+        return list(self.client().search_model_versions(filter_string))
+
+    # -- evaluation -------------------------------------------------------
+    def evaluate_classifier(self, model_uri: str, data: Any, targets: str) -> Any:
+        """Evaluate a classifier; returns the EvaluationResult."""
+        import mlflow
+
+        evaluate = getattr(getattr(mlflow, "models", None), "evaluate", None) or mlflow.evaluate
+        if mlflow.active_run() is None:
+            with mlflow.start_run():
+                return evaluate(model_uri, data, targets=targets, model_type="classifier", evaluators=["default"])
+        return evaluate(model_uri, data, targets=targets, model_type="classifier", evaluators=["default"])
+
+    def metric_threshold(self, threshold: float, greater_is_better: bool) -> Any:
+        from mlflow.models import MetricThreshold
+
+        return MetricThreshold(threshold=threshold, greater_is_better=greater_is_better)
+
+    def validate_thresholds(
+        self, model_uri: str, data: Any, targets: str, thresholds: dict[str, Any]
+    ) -> None:
+        """Raise the version's validation failure when a threshold is not met.
+
+        Uses ``mlflow.validate_evaluation_results`` where the installed version
+        has it, else ``evaluate(validation_thresholds=...)`` (2.x up to its
+        introduction; the keyword is gone from 3.x's ``evaluate``).
+        """
+        import mlflow
+
+        if hasattr(mlflow, "validate_evaluation_results"):
+            result = self.evaluate_classifier(model_uri, data, targets)
+            mlflow.validate_evaluation_results(
+                validation_thresholds=thresholds, candidate_result=result
+            )
+            return
+        with mlflow.start_run(nested=mlflow.active_run() is not None):
+            mlflow.evaluate(
+                model_uri,
+                data,
+                targets=targets,
+                model_type="classifier",
+                evaluators=["default"],
+                validation_thresholds=thresholds,
+            )

@@ -1,0 +1,276 @@
+"""Read and validate ``[tool.mlflow-compat]`` plus environment overrides.
+
+Imported by the noxfile (nox's own interpreter) and by the harness inside every
+per-version environment, so it depends on the standard library and
+``packaging`` only (nox and mlflow both bring ``packaging``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+try:  # Python 3.11+
+    import tomllib
+except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+from harness.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+VERSIONS_ENV = "MLFLOW_COMPAT_VERSIONS"
+BASELINE_ENV = "MLFLOW_COMPAT_BASELINE"
+RESULTS_ENV = "MLFLOW_COMPAT_RESULTS"
+SCENARIO_PATHS_ENV = "MLFLOW_COMPAT_SCENARIO_PATHS"
+
+SPEC_RE = re.compile(r"^\d+(\.\d+){0,2}$")
+
+VERDICTS = (
+    "same",
+    "regressed",
+    "fixed",
+    "newly_unsupported",
+    "newly_warns",
+    "changed",
+    "slower",
+    "faster",
+    "new",
+    "gone",
+)
+
+
+@dataclass(frozen=True)
+class CompanionRule:
+    """Extra requirements installed next to mlflow versions matching ``mlflow``."""
+
+    mlflow: str
+    pins: tuple[str, ...]
+    reason: str = ""
+
+    def applies_to(self, version: str) -> bool:
+        return SpecifierSet(self.mlflow).contains(version, prereleases=True)
+
+
+@dataclass(frozen=True)
+class GatePolicy:
+    fail_on: tuple[str, ...] = ("regressed", "newly_unsupported")
+    slowdown_factor: float = 1.5
+    fail_on_deprecations: bool = False
+    allow: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Config:
+    versions: tuple[str, ...] = ("2.9", "2.22", "3.1", "3")
+    baseline: str = "2.9"
+    results_dir: Path = PROJECT_ROOT / "results"
+    repeat: int = 5
+    warmup: int = 1
+    timeout: float = 300.0
+    install_attempts: int = 3
+    companions: tuple[CompanionRule, ...] = ()
+    scenario_paths: tuple[Path, ...] = ()
+    extra_requirements: tuple[str, ...] = ()
+    gate: GatePolicy = field(default_factory=GatePolicy)
+    source: Path | None = None
+
+    @property
+    def runs_dir(self) -> Path:
+        return self.results_dir / "runs"
+
+    def companion_pins(self, version: str) -> list[str]:
+        pins: list[str] = []
+        for rule in self.companions:
+            if rule.applies_to(version):
+                pins.extend(p for p in rule.pins if p not in pins)
+        return pins
+
+
+_TOP_KEYS = {
+    "versions",
+    "baseline",
+    "results_dir",
+    "repeat",
+    "warmup",
+    "timeout",
+    "install_attempts",
+    "companions",
+    "scenario_paths",
+    "extra_requirements",
+    "gate",
+}
+_GATE_KEYS = {"fail_on", "slowdown_factor", "fail_on_deprecations", "allow"}
+_COMPANION_KEYS = {"mlflow", "pins", "reason"}
+
+
+def split_specs(text: str) -> list[str]:
+    """Split ``"2.9 3.1.4"`` or ``"2.9,3"`` into specs."""
+    return [part for part in re.split(r"[\s,]+", text.strip()) if part]
+
+
+def validate_spec(spec: str, where: str) -> str:
+    spec = str(spec).strip()
+    if not SPEC_RE.match(spec):
+        raise ConfigError(
+            f"{where}: {spec!r} is not a version spec; use a family like '2.9' or '3', "
+            "or an exact release like '3.1.4'"
+        )
+    return spec
+
+
+def _expect(value: Any, kind: type | tuple[type, ...], key: str) -> Any:
+    if isinstance(value, bool) and kind in (int, float, (int, float)):
+        raise ConfigError(f"[tool.mlflow-compat] {key}: expected a number, got {value!r}")
+    if not isinstance(value, kind):
+        name = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
+        raise ConfigError(f"[tool.mlflow-compat] {key}: expected {name}, got {value!r}")
+    return value
+
+
+def _string_list(value: Any, key: str) -> tuple[str, ...]:
+    _expect(value, list, key)
+    for item in value:
+        _expect(item, str, key)
+    return tuple(value)
+
+
+def _parse_companions(raw: Any) -> tuple[CompanionRule, ...]:
+    _expect(raw, list, "companions")
+    rules = []
+    for i, item in enumerate(raw):
+        key = f"companions[{i}]"
+        _expect(item, dict, key)
+        unknown = set(item) - _COMPANION_KEYS
+        if unknown:
+            raise ConfigError(f"[tool.mlflow-compat] {key}: unknown key {sorted(unknown)[0]!r}")
+        if "mlflow" not in item or "pins" not in item:
+            raise ConfigError(f"[tool.mlflow-compat] {key}: needs both 'mlflow' and 'pins'")
+        spec = _expect(item["mlflow"], str, f"{key}.mlflow")
+        try:
+            SpecifierSet(spec)
+        except InvalidSpecifier:
+            raise ConfigError(
+                f"[tool.mlflow-compat] {key}.mlflow: {spec!r} is not a version range like '<2.10'"
+            ) from None
+        rules.append(
+            CompanionRule(
+                mlflow=spec,
+                pins=_string_list(item["pins"], f"{key}.pins"),
+                reason=str(item.get("reason", "")),
+            )
+        )
+    return tuple(rules)
+
+
+def _parse_gate(raw: Any) -> GatePolicy:
+    _expect(raw, dict, "gate")
+    unknown = set(raw) - _GATE_KEYS
+    if unknown:
+        raise ConfigError(f"[tool.mlflow-compat.gate] unknown key {sorted(unknown)[0]!r}")
+    kwargs: dict[str, Any] = {}
+    if "fail_on" in raw:
+        fail_on = _string_list(raw["fail_on"], "gate.fail_on")
+        for verdict in fail_on:
+            if verdict not in VERDICTS:
+                raise ConfigError(
+                    f"[tool.mlflow-compat.gate] fail_on: unknown verdict {verdict!r}; "
+                    f"choose from {', '.join(VERDICTS)}"
+                )
+        kwargs["fail_on"] = fail_on
+    if "slowdown_factor" in raw:
+        factor = float(_expect(raw["slowdown_factor"], (int, float), "gate.slowdown_factor"))
+        if factor < 1.0:
+            raise ConfigError("[tool.mlflow-compat.gate] slowdown_factor: must be >= 1.0")
+        kwargs["slowdown_factor"] = factor
+    if "fail_on_deprecations" in raw:
+        kwargs["fail_on_deprecations"] = _expect(
+            raw["fail_on_deprecations"], bool, "gate.fail_on_deprecations"
+        )
+    if "allow" in raw:
+        allow = _expect(raw["allow"], dict, "gate.allow")
+        for sid, reason in allow.items():
+            _expect(reason, str, f"gate.allow.{sid}")
+        kwargs["allow"] = dict(allow)
+    return GatePolicy(**kwargs)
+
+
+def parse_table(table: Mapping[str, Any], base_dir: Path, source: Path | None = None) -> Config:
+    """Validate a ``[tool.mlflow-compat]`` table (already parsed from TOML)."""
+    unknown = set(table) - _TOP_KEYS
+    if unknown:
+        raise ConfigError(f"[tool.mlflow-compat] unknown key {sorted(unknown)[0]!r}")
+    kwargs: dict[str, Any] = {"source": source}
+    if "versions" in table:
+        versions = _string_list(table["versions"], "versions")
+        if not versions:
+            raise ConfigError("[tool.mlflow-compat] versions: needs at least one version")
+        kwargs["versions"] = tuple(validate_spec(v, "[tool.mlflow-compat] versions") for v in versions)
+    if "baseline" in table:
+        kwargs["baseline"] = validate_spec(
+            _expect(table["baseline"], str, "baseline"), "[tool.mlflow-compat] baseline"
+        )
+    if "results_dir" in table:
+        kwargs["results_dir"] = (base_dir / _expect(table["results_dir"], str, "results_dir")).resolve()
+    for key, minimum in (("repeat", 1), ("warmup", 0), ("install_attempts", 1)):
+        if key in table:
+            value = _expect(table[key], int, key)
+            if value < minimum:
+                raise ConfigError(f"[tool.mlflow-compat] {key}: must be >= {minimum}, got {value}")
+            kwargs[key] = value
+    if "timeout" in table:
+        timeout = float(_expect(table["timeout"], (int, float), "timeout"))
+        if timeout <= 0:
+            raise ConfigError(f"[tool.mlflow-compat] timeout: must be > 0, got {timeout:g}")
+        kwargs["timeout"] = timeout
+    if "companions" in table:
+        kwargs["companions"] = _parse_companions(table["companions"])
+    if "scenario_paths" in table:
+        kwargs["scenario_paths"] = tuple(
+            (base_dir / p).resolve() for p in _string_list(table["scenario_paths"], "scenario_paths")
+        )
+    if "extra_requirements" in table:
+        kwargs["extra_requirements"] = _string_list(table["extra_requirements"], "extra_requirements")
+    if "gate" in table:
+        kwargs["gate"] = _parse_gate(table["gate"])
+    return Config(**kwargs)
+
+
+def read_table(pyproject: Path) -> dict[str, Any]:
+    try:
+        with open(pyproject, "rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        return {}
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{pyproject}: invalid TOML: {exc}") from None
+    tool = data.get("tool", {})
+    return tool.get("mlflow-compat", {}) if isinstance(tool, dict) else {}
+
+
+def load_config(
+    pyproject: Path | None = None, env: Mapping[str, str] | None = None
+) -> Config:
+    """Load the config from ``pyproject`` (default: the project's) and apply env overrides.
+
+    ``MLFLOW_COMPAT_VERSIONS`` replaces ``versions``; ``MLFLOW_COMPAT_BASELINE``
+    replaces ``baseline``; ``MLFLOW_COMPAT_RESULTS`` replaces ``results_dir``;
+    ``MLFLOW_COMPAT_SCENARIO_PATHS`` (``os.pathsep``-separated) replaces
+    ``scenario_paths``.
+    """
+    env = os.environ if env is None else env
+    pyproject = (pyproject or PROJECT_ROOT / "pyproject.toml").resolve()
+    table = dict(read_table(pyproject))
+    if env.get(VERSIONS_ENV, "").strip():
+        table["versions"] = split_specs(env[VERSIONS_ENV])
+    if env.get(BASELINE_ENV, "").strip():
+        table["baseline"] = env[BASELINE_ENV].strip()
+    if env.get(RESULTS_ENV, "").strip():
+        table["results_dir"] = env[RESULTS_ENV].strip()
+    if env.get(SCENARIO_PATHS_ENV, "").strip():
+        table["scenario_paths"] = [p for p in env[SCENARIO_PATHS_ENV].split(os.pathsep) if p]
+    return parse_table(table, pyproject.parent, source=pyproject)

@@ -1,0 +1,164 @@
+"""Install an MLflow release (plus companion pins) into a per-version environment.
+
+Called from the noxfile with the session's interpreter. Uses uv when it is
+available (nox's uv backend), else ``python -m pip``. Output is captured so
+that a failed install ends up in the run file as the installer's last lines,
+and a family spec walks its releases newest first until one installs.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from harness.config import Config
+from harness.errors import VersionError
+from harness import versions
+
+TAIL_LINES = 12
+
+
+@dataclass
+class InstallResult:
+    ok: bool
+    seconds: float
+    tail: str = ""
+
+
+@dataclass
+class Resolution:
+    """What installing a spec came to."""
+
+    spec: str
+    version: str | None = None
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.version is not None
+
+
+def find_uv() -> str | None:
+    try:
+        from nox.virtualenv import find_uv as nox_find_uv
+
+        has_uv, path = nox_find_uv()
+        if has_uv:
+            return path
+    except Exception:  # noqa: BLE001 - nox absent or changed: fall back to PATH
+        pass
+    return shutil.which("uv")
+
+
+def _tail(text: str, lines: int = TAIL_LINES) -> str:
+    kept = [
+        line for line in text.strip().splitlines()
+        if line.strip() and not line.startswith("Using Python ")
+    ]
+    return "\n".join(kept[-lines:])
+
+
+def install(python: str, requirements: list[str], use_uv: bool | None = None, timeout: float = 1800) -> InstallResult:
+    """Install ``requirements`` into the environment of ``python``."""
+    uv = find_uv() if use_uv in (None, True) else None
+    if uv:
+        cmd = [uv, "pip", "install", "--python", python, *requirements]
+    else:
+        cmd = [python, "-m", "pip", "install", "--disable-pip-version-check", *requirements]
+    start = time.perf_counter()
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return InstallResult(False, time.perf_counter() - start, f"installer timed out after {timeout:g}s")
+    except OSError as exc:
+        return InstallResult(False, time.perf_counter() - start, f"installer could not start: {exc}")
+    seconds = time.perf_counter() - start
+    output = (proc.stdout or "") + "\n" + (proc.stderr or "")
+    return InstallResult(proc.returncode == 0, seconds, _tail(output))
+
+
+def installed_version(python: str) -> str | None:
+    proc = subprocess.run(
+        [python, "-c", "from importlib.metadata import version; print(version('mlflow'))"],
+        capture_output=True,
+        text=True,
+    )
+    return proc.stdout.strip() or None if proc.returncode == 0 else None
+
+
+#: installed next to every version: users' environments have pip, and MLflow
+#: records its version when it infers a model's requirements
+BASE_REQUIREMENTS = ("pip",)
+
+
+def requirements_for(version: str, config: Config) -> list[str]:
+    return [
+        f"mlflow=={version}",
+        *config.companion_pins(version),
+        *BASE_REQUIREMENTS,
+        *config.extra_requirements,
+    ]
+
+
+def resolve_and_install(
+    spec: str, python: str, config: Config, log=print, use_uv: bool | None = None
+) -> Resolution:
+    """Install the newest release of ``spec`` that installs; record what was skipped."""
+    resolution = Resolution(spec)
+    try:
+        candidates = versions.resolve(spec, config.results_dir / ".cache")
+    except VersionError as exc:
+        resolution.error = str(exc)
+        return resolution
+    for version in candidates[: config.install_attempts]:
+        reqs = requirements_for(version, config)
+        log(f"installing {' '.join(reqs)}")
+        result = install(python, reqs, use_uv)
+        if result.ok:
+            resolution.version = version
+            log(f"installed mlflow {version} in {result.seconds:.1f}s")
+            return resolution
+        log(f"mlflow {version} did not install:\n{result.tail}")
+        resolution.skipped.append({"version": version, "reason": result.tail})
+    tried = ", ".join(s["version"] for s in resolution.skipped)
+    last = resolution.skipped[-1]["reason"] if resolution.skipped else ""
+    resolution.error = f"no release of {spec!r} installed (tried {tried}):\n{last}"
+    resolution.skipped = resolution.skipped[:-1] if len(resolution.skipped) == 1 else resolution.skipped
+    return resolution
+
+
+def write_install_failure(resolution: Resolution, config: Config) -> Path:
+    """A run file for a spec that could not be installed: a column that says why."""
+    import platform
+
+    from harness.results import INSTALL_FAILED, RunFile, save_run
+    from harness.runner import platform_tag, utc_now
+
+    label = versions.label_for(resolution.spec)
+    run = RunFile(
+        label=label,
+        mlflow_version=resolution.spec,
+        python_version=platform.python_version(),
+        platform=platform_tag(),
+        packages={},
+        tracking_backend="none",
+        started_at=utc_now(),
+        duration_s=0.0,
+        spec=resolution.spec,
+        run_status=INSTALL_FAILED,
+        install_error=resolution.error,
+        skipped_releases=resolution.skipped,
+    )
+    path = config.runs_dir / f"{label}.json"
+    save_run(run, path)
+    return path
+
+
+def python_in(venv: Path) -> str:
+    bindir = "Scripts" if sys.platform == "win32" else "bin"
+    return str(Path(venv) / bindir / "python")

@@ -1,0 +1,91 @@
+"""Renderers and the ``report`` command: run files in, matrix outputs out.
+
+Outputs (in ``results/``): ``matrix.md``, ``matrix.json``, ``guidance.md``,
+``junit.xml`` and ``report.html``; each written atomically, so two reports at
+once on the same directory both leave complete files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+from harness.config import Config
+from harness.errors import ResultsError
+from harness.results import atomic_write_text, load_runs, run_files_in
+
+
+def load_matrix(config: Config, run_paths: list[Path] | None = None, baseline: str | None = None):
+    """Read run files and build the matrix; unreadable files become ``problems``."""
+    from harness.report.model import build_matrix
+
+    paths = list(run_paths) if run_paths else run_files_in(config.runs_dir)
+    if not paths:
+        raise ResultsError(f"no run files in {config.runs_dir}; run `nox -s matrix` first")
+    runs, problems = load_runs(paths)
+    if not runs:
+        raise ResultsError("no usable run file: " + "; ".join(problems))
+    return build_matrix(runs, baseline or config.baseline, config.gate.slowdown_factor, problems)
+
+
+def write_outputs(matrix, config: Config) -> dict[str, Path]:
+    from harness.guidance import build_guidance
+    from harness.report import markdown
+
+    out = config.results_dir
+    guidance = build_guidance(matrix)
+    guidance_md = guidance.to_markdown()
+    written = {
+        "matrix.md": markdown.render(matrix, guidance_md),
+        "guidance.md": guidance_md,
+        "matrix.json": json.dumps({**matrix.to_dict(), "guidance": guidance.to_dict()}, indent=2, default=str) + "\n",
+    }
+    try:
+        from harness.report import junit
+
+        written["junit.xml"] = junit.render(matrix)
+    except ImportError:
+        pass
+    try:
+        from harness.report import html
+
+        written["report.html"] = html.render(matrix, guidance)
+    except ImportError:
+        pass
+    paths = {}
+    for name, text in written.items():
+        path = out / name
+        atomic_write_text(path, text)
+        paths[name] = path
+    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary_file:
+        with open(summary_file, "a", encoding="utf-8") as fh:
+            fh.write(written["matrix.md"] + "\n")
+    return paths
+
+
+def build_report(
+    config: Config,
+    run_paths: list[Path] | None = None,
+    baseline: str | None = None,
+    gate: bool = False,
+    quiet: bool = False,
+) -> int:
+    from harness.guidance import build_guidance
+    from harness.report import terminal
+
+    matrix = load_matrix(config, run_paths, baseline)
+    for problem in matrix.problems:
+        print(f"mlflow-compat: skipped {problem}", file=sys.stderr)
+    paths = write_outputs(matrix, config)
+    print(terminal.render(matrix, quiet=quiet))
+    for line in build_guidance(matrix).terminal_lines():
+        print(line)
+    print("wrote " + ", ".join(str(p) for p in paths.values()))
+    if gate:
+        from harness.gate import apply_gate
+
+        return apply_gate(matrix, config)
+    return 0

@@ -1,0 +1,210 @@
+"""The run-file schema (``results/runs/<label>.json``, schema 1): load, save, validate.
+
+Run files are the only interface between the per-version environments and the
+report, so this module is stdlib-only and strict: a reader rejects a file with
+another ``schema_version`` or a missing field, naming the file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from harness.errors import ResultsError
+
+SCHEMA_VERSION = 1
+
+STATUSES = ("pass", "fail", "error", "unsupported", "skipped", "timeout", "crashed")
+#: statuses meaning "the scenario did not work on this version"
+BROKEN = ("fail", "error", "timeout", "crashed")
+#: a run file whose environment could not be installed has this run status
+INSTALL_FAILED = "install_failed"
+
+RUN_REQUIRED = (
+    "schema_version",
+    "label",
+    "mlflow_version",
+    "python_version",
+    "platform",
+    "packages",
+    "tracking_backend",
+    "started_at",
+    "duration_s",
+    "scenarios",
+)
+SCENARIO_REQUIRED = (
+    "id",
+    "area",
+    "kind",
+    "status",
+    "duration_s",
+    "error",
+    "warnings",
+    "timing",
+    "metrics",
+    "observations",
+)
+
+
+@dataclass
+class ScenarioResult:
+    id: str
+    area: str
+    kind: str
+    status: str
+    duration_s: float
+    error: dict[str, str] | None = None
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    timing: dict[str, Any] | None = None
+    metrics: dict[str, Any] = field(default_factory=dict)
+    observations: dict[str, Any] = field(default_factory=dict)
+    #: the idiom that replaces this one (migration hints), or None
+    replaced_by: str | None = None
+    #: the literal code an idiom runs, shown in migration hints
+    code: str | None = None
+    description: str | None = None
+    #: why a scenario was skipped or unsupported, or how a crash ended
+    reason: str | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "ScenarioResult":
+        known = {f for f in cls.__dataclass_fields__}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+@dataclass
+class RunFile:
+    label: str
+    mlflow_version: str
+    python_version: str
+    platform: str
+    packages: dict[str, str]
+    tracking_backend: str
+    started_at: str
+    duration_s: float
+    scenarios: list[ScenarioResult] = field(default_factory=list)
+    schema_version: int = SCHEMA_VERSION
+    #: the spec this run was resolved from ("3" -> 3.17.2)
+    spec: str | None = None
+    #: "complete", "interrupted" or "install_failed"
+    run_status: str = "complete"
+    #: releases tried and skipped before this one, with the installer's reason
+    skipped_releases: list[dict[str, str]] = field(default_factory=list)
+    #: for install_failed: the installer's last lines
+    install_error: str | None = None
+    #: --only/--skip selection used, if any
+    selection: dict[str, list[str]] = field(default_factory=dict)
+    #: where this run file was read from (not written)
+    path: Path | None = field(default=None, compare=False, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("path", None)
+        return data
+
+    def by_id(self) -> dict[str, ScenarioResult]:
+        return {s.id: s for s in self.scenarios}
+
+    @property
+    def installed(self) -> bool:
+        return self.run_status != INSTALL_FAILED
+
+
+def validate(data: Any, source: str) -> None:
+    """Raise ``ResultsError`` naming ``source`` unless ``data`` is a schema-1 run file."""
+    if not isinstance(data, dict):
+        raise ResultsError(f"{source}: not a run file (expected a JSON object)")
+    version = data.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise ResultsError(
+            f"{source}: schema_version {version!r} is not supported (expected {SCHEMA_VERSION})"
+        )
+    for key in RUN_REQUIRED:
+        if key not in data:
+            raise ResultsError(f"{source}: missing field {key!r}")
+    if not isinstance(data["scenarios"], list):
+        raise ResultsError(f"{source}: 'scenarios' must be a list")
+    for i, entry in enumerate(data["scenarios"]):
+        if not isinstance(entry, dict):
+            raise ResultsError(f"{source}: scenarios[{i}] must be an object")
+        for key in SCENARIO_REQUIRED:
+            if key not in entry:
+                sid = entry.get("id", f"#{i}")
+                raise ResultsError(f"{source}: scenario {sid!r} is missing field {key!r}")
+        if entry["status"] not in STATUSES:
+            raise ResultsError(
+                f"{source}: scenario {entry['id']!r} has unknown status {entry['status']!r}"
+            )
+
+
+def from_dict(data: dict[str, Any], source: str = "<run file>") -> RunFile:
+    validate(data, source)
+    known = set(RunFile.__dataclass_fields__) - {"path", "scenarios"}
+    run = RunFile(**{k: v for k, v in data.items() if k in known})
+    run.scenarios = [ScenarioResult.from_dict(s) for s in data["scenarios"]]
+    return run
+
+
+def load_run(path: Path) -> RunFile:
+    """Read and validate one run file; every failure is a ``ResultsError`` naming it."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ResultsError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise ResultsError(f"{path}: corrupt JSON ({exc})") from None
+    run = from_dict(data, str(path))
+    run.path = Path(path)
+    return run
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so readers see the old or the new file, never half."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def save_run(run: RunFile, path: Path) -> None:
+    data = run.to_dict()
+    validate(data, str(path))
+    atomic_write_text(path, json.dumps(data, indent=2, sort_keys=False, default=str) + "\n")
+
+
+def run_files_in(runs_dir: Path) -> list[Path]:
+    """Run files in a directory; partial files of interrupted runs are ignored."""
+    if not runs_dir.is_dir():
+        return []
+    return sorted(
+        p for p in runs_dir.glob("*.json") if not p.name.startswith(".") and not p.name.endswith(".partial.json")
+    )
+
+
+def load_runs(paths: Iterable[Path]) -> tuple[list[RunFile], list[str]]:
+    """Load every readable run file; return (runs, one-line problems for the rest)."""
+    runs, problems = [], []
+    for path in paths:
+        try:
+            runs.append(load_run(path))
+        except ResultsError as exc:
+            problems.append(str(exc))
+    return runs, problems

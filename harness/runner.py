@@ -1,0 +1,562 @@
+"""Run the selected scenarios in the current environment and write a run file.
+
+Isolation without paying start-up per scenario: this process imports mlflow,
+scikit-learn and pandas once, migrates one template sqlite store (in a child,
+so no database connection is ever shared across ``fork``), and then forks one
+child per scenario. Each child gets its own session (process group), its own
+working directory with a copy of the template store, a timeout, and its
+output redirected to a log. Whatever the child does (raise, ``os._exit``, get
+killed, hang, leave a server running) the parent records one status, kills the
+child's process group and any orphan it left (the runner is a child
+subreaper), removes the working directory and goes on.
+
+The run file is rewritten atomically as ``<label>.partial.json`` after every
+scenario and renamed to ``<label>.json`` only when the run completes, so an
+interrupted run never replaces or mixes with the previous complete one.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import datetime as dt
+import json
+import logging
+import os
+import platform
+import resource
+import select
+import shutil
+import signal
+import sqlite3
+import sys
+import tempfile
+import time
+import traceback
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from harness import results
+from harness.results import RunFile, ScenarioResult
+from harness.scenario import Context, ScenarioSpec, Skipped, Unsupported
+
+PR_SET_CHILD_SUBREAPER = 36
+KEY_PACKAGES = (
+    "mlflow",
+    "mlflow-skinny",
+    "mlflow-tracing",
+    "scikit-learn",
+    "numpy",
+    "pandas",
+    "scipy",
+    "sqlalchemy",
+    "alembic",
+    "cloudpickle",
+    "skops",
+    "pyarrow",
+    "setuptools",
+    "flask",
+    "gunicorn",
+    "fastapi",
+    "starlette",
+    "uvicorn",
+    "opentelemetry-api",
+    "opentelemetry-sdk",
+    "protobuf",
+)
+#: modules every scenario needs, imported once before forking
+PREWARM = ("mlflow", "mlflow.sklearn", "mlflow.pyfunc", "mlflow.models", "sklearn.linear_model", "sklearn.datasets", "pandas")
+OUTPUT_TAIL_LINES = 15
+
+
+def utc_now() -> str:
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def installed_packages() -> dict[str, str]:
+    from importlib import metadata
+
+    found = {}
+    for name in KEY_PACKAGES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return found
+
+
+def platform_tag() -> str:
+    return f"{platform.system()}-{platform.machine()}"
+
+
+# --------------------------------------------------------------------------
+# inside the child
+# --------------------------------------------------------------------------
+class _RecordCollector(logging.Handler):
+    """Keeps WARNING-and-above log records (MLflow 3 deprecates through logging)."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def _normalise(text: str, work_dir: Path) -> str:
+    return str(text).replace(str(work_dir), "<work>")
+
+
+def _collect_warnings(
+    caught: list[warnings.WarningMessage], records: list[logging.LogRecord], work_dir: Path
+) -> list[dict[str, Any]]:
+    seen: dict[tuple[str, str], dict[str, Any]] = {}
+    for w in caught:
+        key = (w.category.__name__, _normalise(str(w.message), work_dir))
+        entry = seen.setdefault(
+            key,
+            {
+                "category": key[0],
+                "message": key[1],
+                "source": "warnings",
+                "where": f"{Path(w.filename).name}:{w.lineno}",
+                "count": 0,
+            },
+        )
+        entry["count"] += 1
+    for r in records:
+        try:
+            message = r.getMessage()
+        except Exception:  # noqa: BLE001 - a broken log call still counts
+            message = str(r.msg)
+        key = (f"log.{r.levelname}", _normalise(message, work_dir))
+        entry = seen.setdefault(
+            key,
+            {"category": key[0], "message": key[1], "source": "logging", "where": r.name, "count": 0},
+        )
+        entry["count"] += 1
+    return list(seen.values())
+
+
+def _jsonable(value: Any) -> Any:
+    try:
+        json.dumps(value)
+        return value
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+def execute(spec: ScenarioSpec, ctx: Context) -> dict[str, Any]:
+    """Run one scenario body in this process and describe how it ended."""
+    collector = _RecordCollector()
+    loggers = [logging.getLogger("mlflow"), logging.getLogger()]
+    for logger in loggers:
+        logger.addHandler(collector)
+    mlflow_logger = loggers[0]
+    if mlflow_logger.level == logging.NOTSET or mlflow_logger.level > logging.WARNING:
+        mlflow_logger.setLevel(logging.WARNING)
+    status, error, reason = "pass", None, None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        start = time.perf_counter()
+        try:
+            spec.func(ctx)
+        except Unsupported as exc:
+            status, reason = "unsupported", str(exc)
+        except Skipped as exc:
+            status, reason = "skipped", str(exc)
+        except AssertionError as exc:
+            status = "fail"
+            error = {"type": type(exc).__name__, "message": _normalise(str(exc), ctx.work_dir)}
+        except BaseException as exc:  # noqa: BLE001 - SystemExit, KeyboardInterrupt too
+            status = "error"
+            error = {
+                "type": type(exc).__name__,
+                "message": _normalise(str(exc), ctx.work_dir)[:2000],
+                "traceback": _normalise("".join(traceback.format_exc(limit=8)), ctx.work_dir)[-4000:],
+            }
+        duration = time.perf_counter() - start
+    for logger in loggers:
+        logger.removeHandler(collector)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    metrics = {"peak_rss_mb": round(usage.ru_maxrss / 1024, 1)}
+    metrics.update({k: _jsonable(v) for k, v in ctx.metrics.items()})
+    return {
+        "status": status,
+        "duration_s": round(duration, 6),
+        "error": error,
+        "reason": reason,
+        "warnings": _collect_warnings(list(caught), collector.records, ctx.work_dir),
+        "timing": ctx.timing.to_dict() if ctx.timing else None,
+        "metrics": metrics,
+        "observations": {k: _jsonable(v) for k, v in ctx.observations.items()},
+    }
+
+
+# --------------------------------------------------------------------------
+# process management (parent)
+# --------------------------------------------------------------------------
+def become_subreaper() -> None:
+    """Orphans of scenario processes get re-parented to us, so we can kill them."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    except (OSError, AttributeError):  # pragma: no cover - non-Linux
+        pass
+
+
+def _children_of(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else []:
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # pid (comm) state ppid ...; comm may contain spaces/parens
+        fields = stat.rsplit(")", 1)[-1].split()
+        if len(fields) > 1 and int(fields[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+def kill_tree(pgid: int | None) -> None:
+    """Kill a scenario's process group and every process left behind under us."""
+    if pgid is not None:
+        try:
+            os.killpg(pgid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    me = os.getpid()
+    for _ in range(3):
+        stack, victims = list(_children_of(me)), []
+        while stack:
+            pid = stack.pop()
+            victims.append(pid)
+            stack.extend(_children_of(pid))
+        if not victims:
+            break
+        for pid in victims:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        _reap_all()
+
+
+def _reap_all() -> None:
+    deadline = time.monotonic() + 2.0
+    while time.monotonic() < deadline:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            if not _children_of(os.getpid()):
+                return
+            time.sleep(0.01)
+
+
+def _wait(pid: int, timeout: float) -> int | None:
+    """Wait for ``pid``; its wait status, or None on timeout."""
+    deadline = time.monotonic() + timeout
+    pidfd = None
+    if hasattr(os, "pidfd_open"):
+        try:
+            pidfd = os.pidfd_open(pid)
+        except OSError:
+            pidfd = None
+    try:
+        while True:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                return status
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None
+            if pidfd is not None:
+                select.select([pidfd], [], [], min(remaining, 1.0))
+            else:
+                time.sleep(min(remaining, 0.02))
+    finally:
+        if pidfd is not None:
+            os.close(pidfd)
+
+
+def _tail(path: Path, lines: int = OUTPUT_TAIL_LINES) -> str:
+    try:
+        text = path.read_text(errors="replace")
+    except OSError:
+        return ""
+    return "\n".join(text.strip().splitlines()[-lines:])
+
+
+@dataclass
+class Store:
+    """A migrated template sqlite store, copied for every scenario."""
+
+    template_dir: Path
+
+    @property
+    def db(self) -> Path:
+        return self.template_dir / "mlflow.db"
+
+    def copy_to(self, work_dir: Path) -> str:
+        target = work_dir / "mlflow.db"
+        shutil.copyfile(self.db, target)
+        with sqlite3.connect(target) as conn:
+            conn.execute(
+                "UPDATE experiments SET artifact_location = replace(artifact_location, ?, ?)",
+                (str(self.template_dir), str(work_dir)),
+            )
+        return f"sqlite:///{target}"
+
+
+def _in_child(body: Callable[[], None], work_dir: Path) -> None:
+    """Fork-side preamble: own session, default signals, output to a log."""
+    os.setsid()
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    log = os.open(work_dir / "output.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    os.close(log)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.chdir(work_dir)
+    tmp = work_dir / "tmp"
+    tmp.mkdir(exist_ok=True)
+    os.environ["TMPDIR"] = str(tmp)
+    tempfile.tempdir = None
+    code = 0
+    try:
+        body()
+    except BaseException:  # noqa: BLE001 - the parent reads output.log
+        traceback.print_exc()
+        code = 70
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def fork_run(body: Callable[[], None], work_dir: Path, timeout: float) -> tuple[str, str | None]:
+    """Run ``body`` in a forked child; ('ok'|'timeout'|'crashed', detail)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child
+        _in_child(body, work_dir)
+    try:
+        status = _wait(pid, timeout)
+    except BaseException:
+        kill_tree(pid)
+        raise
+    if status is None:
+        kill_tree(pid)
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
+        return "timeout", f"no result within {timeout:g}s; process tree killed"
+    kill_tree(pid)
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
+        return "crashed", f"killed by signal {name} ({sig})"
+    code = os.WEXITSTATUS(status)
+    if code != 0:
+        return "crashed", f"process exited with code {code}"
+    return "ok", None
+
+
+def prepare_store(base: Path, timeout: float = 600.0) -> Store:
+    """Create and migrate the template store in a child process."""
+    template = base / "template"
+    template.mkdir(parents=True)
+
+    def init() -> None:
+        uri = f"sqlite:///{template / 'mlflow.db'}"
+        os.environ["MLFLOW_TRACKING_URI"] = uri
+        from mlflow.tracking import MlflowClient
+
+        client = MlflowClient(tracking_uri=uri, registry_uri=uri)
+        client.search_experiments()
+        client.search_registered_models()
+
+    outcome, detail = fork_run(init, template, timeout)
+    if outcome != "ok" or not (template / "mlflow.db").exists():
+        raise RuntimeError(
+            f"could not create the sqlite tracking store ({outcome}: {detail}):\n"
+            + _tail(template / "output.log")
+        )
+    return Store(template)
+
+
+# --------------------------------------------------------------------------
+# the run
+# --------------------------------------------------------------------------
+class Progress:
+    """One line per finished scenario; a header and a count per version."""
+
+    def __init__(self, total: int, label: str, quiet: bool = False, stream: Any = None) -> None:
+        self.total, self.label, self.quiet = total, label, quiet
+        self.stream = stream or sys.stdout
+        self.width = len(str(total))
+        self.counts: dict[str, int] = {}
+
+    def _print(self, text: str) -> None:
+        print(text, file=self.stream, flush=True)
+
+    def start(self, version: str) -> None:
+        self._print(f"== {self.label}: mlflow {version}, {self.total} scenarios")
+
+    def done(self, index: int, result: ScenarioResult) -> None:
+        self.counts[result.status] = self.counts.get(result.status, 0) + 1
+        if self.quiet and result.status in ("pass", "unsupported", "skipped"):
+            return
+        detail = ""
+        if result.error:
+            detail = f"  {result.error['type']}: {result.error['message'].splitlines()[0][:100] if result.error['message'] else ''}"
+        elif result.reason and result.status != "pass":
+            detail = f"  {result.reason.splitlines()[0][:100]}"
+        self._print(
+            f"[{index:>{self.width}}/{self.total}] {result.id:<48} {result.status:<11} "
+            f"{result.duration_s:6.2f}s{detail}"
+        )
+
+    def finish(self, seconds: float) -> None:
+        summary = ", ".join(f"{n} {s}" for s, n in sorted(self.counts.items()))
+        self._print(f"== {self.label}: {summary} in {seconds:.1f}s")
+
+
+def run_one(
+    spec: ScenarioSpec, store: Store, base: Path, adapter: Any, repeat: int, warmup: int, timeout: float
+) -> ScenarioResult:
+    work = Path(tempfile.mkdtemp(prefix=f"{spec.id}.", dir=base))
+    result_file = work / "result.json"
+    started = time.perf_counter()
+    try:
+        uri = store.copy_to(work)
+
+        def body() -> None:
+            os.environ["MLFLOW_TRACKING_URI"] = uri
+            os.environ["MLFLOW_REGISTRY_URI"] = uri
+            ctx = Context(work_dir=work, tracking_uri=uri, adapter=adapter, repeat=repeat, warmup=warmup)
+            outcome = execute(spec, ctx)
+            results.atomic_write_text(result_file, json.dumps(outcome, default=repr))
+
+        outcome, detail = fork_run(body, work, spec.timeout or timeout)
+        wall = time.perf_counter() - started
+        data: dict[str, Any] | None = None
+        if result_file.exists():
+            try:
+                data = json.loads(result_file.read_text())
+            except ValueError:
+                data = None
+        if data is None or outcome == "timeout":
+            status = "timeout" if outcome == "timeout" else "crashed"
+            tail = _tail(work / "output.log")
+            reason = detail or "process ended without reporting a result"
+            data = {
+                "status": status,
+                "duration_s": round(wall, 6),
+                "error": None,
+                "reason": reason + (f"\n{tail}" if tail else ""),
+                "warnings": [],
+                "timing": None,
+                "metrics": {},
+                "observations": {},
+            }
+        data.setdefault("metrics", {})["wall_s"] = round(wall, 6)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return ScenarioResult(
+        id=spec.id,
+        area=spec.area,
+        kind=spec.kind,
+        replaced_by=spec.replaced_by,
+        code=spec.code,
+        description=spec.description,
+        **data,
+    )
+
+
+def run(
+    selected: list[ScenarioSpec],
+    label: str,
+    runs_dir: Path,
+    *,
+    spec: str | None = None,
+    repeat: int = 5,
+    warmup: int = 1,
+    timeout: float = 300.0,
+    quiet: bool = False,
+    selection: dict[str, list[str]] | None = None,
+    skipped_releases: list[dict[str, str]] | None = None,
+) -> RunFile:
+    """Run ``selected`` here, writing ``runs_dir/<label>.json`` when complete."""
+    import importlib
+
+    started_at, t0 = utc_now(), time.perf_counter()
+    runs_dir.mkdir(parents=True, exist_ok=True)
+    final_path = runs_dir / f"{label}.json"
+    partial_path = runs_dir / f"{label}.partial.json"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for module in PREWARM:
+            importlib.import_module(module)
+    from harness.adapters import pick_adapter
+    import mlflow
+
+    adapter = pick_adapter(mlflow.__version__)
+    run_file = RunFile(
+        label=label,
+        mlflow_version=mlflow.__version__,
+        python_version=platform.python_version(),
+        platform=platform_tag(),
+        packages=installed_packages(),
+        tracking_backend="sqlite",
+        started_at=started_at,
+        duration_s=0.0,
+        spec=spec,
+        run_status="interrupted",
+        selection=selection or {},
+        skipped_releases=skipped_releases or [],
+    )
+    progress = Progress(len(selected), label, quiet)
+    progress.start(mlflow.__version__)
+    become_subreaper()
+    previous_term = signal.signal(signal.SIGTERM, _raise_interrupt)
+    base = Path(tempfile.mkdtemp(prefix="mlflow-compat-"))
+    try:
+        store = prepare_store(base)
+        for index, scenario_spec in enumerate(selected, 1):
+            result = run_one(scenario_spec, store, base, adapter, repeat, warmup, timeout)
+            run_file.scenarios.append(result)
+            run_file.duration_s = round(time.perf_counter() - t0, 3)
+            results.save_run(run_file, partial_path)
+            progress.done(index, result)
+        run_file.run_status = "complete"
+        run_file.duration_s = round(time.perf_counter() - t0, 3)
+        results.save_run(run_file, final_path)
+        partial_path.unlink(missing_ok=True)
+    except KeyboardInterrupt:
+        print(
+            f"interrupted: {len(run_file.scenarios)}/{len(selected)} scenarios kept in {partial_path}; "
+            f"{final_path.name} left as it was",
+            file=sys.stderr,
+        )
+        raise
+    finally:
+        signal.signal(signal.SIGTERM, previous_term)
+        kill_tree(None)
+        shutil.rmtree(base, ignore_errors=True)
+    progress.finish(run_file.duration_s)
+    return run_file
+
+
+def _raise_interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")

@@ -1,0 +1,124 @@
+"""mlflow-compat sessions. Logic lives in ``harness/``; this file only wires it.
+
+    nox -s matrix                 every configured version, then the report
+    nox -s mlflow-2.9             one version alone (one session per spec)
+    nox -s report                 rebuild the matrix from results/runs/*.json
+    nox -s gate                   exit 1 when a candidate breaks the gate policy
+    nox -s tests                  the harness's own test suite
+
+Versions come from ``[tool.mlflow-compat] versions`` or, without editing a
+file, ``MLFLOW_COMPAT_VERSIONS="2.9 3.1.4"``. Arguments after ``--`` go to
+``python -m harness run`` (for example ``--only 'registry.*'``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))
+
+from harness.config import load_config  # noqa: E402
+from harness.errors import HarnessError  # noqa: E402
+
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.sessions = ["matrix"]
+# Environments are reused between runs: installing into one whose inputs did
+# not change is a no-op for uv, and pip checks quickly.
+nox.options.reuse_venv = "yes"
+nox.options.error_on_missing_interpreters = True
+
+try:
+    CONFIG = load_config(ROOT / "pyproject.toml")
+except HarnessError as exc:
+    print(f"mlflow-compat: {exc}", file=sys.stderr)
+    raise SystemExit(2) from None
+
+REPORT_DEPS = ["packaging>=23", "tabulate>=0.9", "matplotlib>=3.7"]
+PY = f"{sys.version_info.major}.{sys.version_info.minor}"
+
+
+def version_session_name(spec: str) -> str:
+    return f"mlflow-{spec}"
+
+
+def _install_and_run(session: nox.Session, spec: str) -> None:
+    """Install ``spec`` into this session's environment and run the scenarios there."""
+    from harness import envs
+
+    python = envs.python_in(Path(session.virtualenv.location))
+    use_uv = session.venv_backend == "uv"
+    resolution = envs.resolve_and_install(spec, python, CONFIG, log=session.log, use_uv=use_uv)
+    if not resolution.ok:
+        path = envs.write_install_failure(resolution, CONFIG)
+        session.warn(
+            f"mlflow {spec} could not be installed; recorded in {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}"
+        )
+        return
+    for skipped in resolution.skipped:
+        session.warn(f"spec {spec}: skipped mlflow {skipped['version']} (did not install)")
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
+        json.dump(resolution.skipped, fh)
+    try:
+        session.run(
+            "python", "-m", "harness", "run",
+            "--spec", spec,
+            "--results-dir", str(CONFIG.results_dir),
+            "--skipped-releases", fh.name,
+            *session.posargs,
+            env={"PYTHONPATH": str(ROOT), "PYTHONWARNINGS": "ignore"},
+        )
+    finally:
+        os.unlink(fh.name)
+
+
+def _define_version_session(spec: str) -> None:
+    @nox.session(name=version_session_name(spec), python=PY, reuse_venv=True)
+    def version_session(session: nox.Session) -> None:
+        _install_and_run(session, spec)
+
+    version_session.__doc__ = f"Run the scenarios on mlflow {spec} (resolved to its newest installable release)."
+
+
+for _spec in CONFIG.versions:
+    _define_version_session(_spec)
+
+
+@nox.session(venv_backend="none")
+def matrix(session: nox.Session) -> None:
+    """Every configured version (one session each), then the report."""
+    session.log(f"versions: {' '.join(CONFIG.versions)} (baseline {CONFIG.baseline})")
+    for spec in CONFIG.versions:
+        session.notify(version_session_name(spec), posargs=session.posargs)
+    session.notify("report", posargs=[])
+
+
+def _light_env(session: nox.Session) -> None:
+    session.install(*REPORT_DEPS)
+
+
+@nox.session(python=PY, reuse_venv=True)
+def report(session: nox.Session) -> None:
+    """Rebuild the matrix, guidance, JUnit XML and HTML report from results/runs."""
+    _light_env(session)
+    session.run("python", "-m", "harness", "report", *session.posargs, env={"PYTHONPATH": str(ROOT)})
+
+
+@nox.session(python=PY, reuse_venv=True)
+def gate(session: nox.Session) -> None:
+    """Exit 1 when a candidate regresses beyond [tool.mlflow-compat.gate] policy."""
+    _light_env(session)
+    session.run("python", "-m", "harness", "gate", *session.posargs, env={"PYTHONPATH": str(ROOT)})
+
+
+@nox.session(python=PY, reuse_venv=True)
+def tests(session: nox.Session) -> None:
+    """The harness's own tests (unit tests plus a few against real MLflow)."""
+    session.install("-e", ".[test]")
+    session.run("pytest", *(session.posargs or ["-q"]))
