@@ -35,7 +35,7 @@ nox.options.reuse_venv = "yes"
 nox.options.error_on_missing_interpreters = True
 
 try:
-    CONFIG = load_config(ROOT / "pyproject.toml")
+    CONFIG = load_config()  # MLFLOW_COMPAT_CONFIG may name a user project's pyproject.toml
 except HarnessError as exc:
     print(f"mlflow-compat: {exc}", file=sys.stderr)
     raise SystemExit(2) from None

@@ -8,6 +8,7 @@ code 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -32,11 +33,13 @@ def _common(parser: argparse.ArgumentParser) -> None:
 def _selection(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--only", action="append", default=[], metavar="GLOB",
-        help="run only scenarios whose id matches GLOB or whose area is GLOB (repeatable)",
+        help="run only scenarios whose id matches GLOB or whose area is GLOB "
+        "(repeatable; also MLFLOW_COMPAT_ONLY, comma/space separated)",
     )
     parser.add_argument(
         "--skip", action="append", default=[], metavar="GLOB",
-        help="skip scenarios whose id matches GLOB or whose area is GLOB (repeatable)",
+        help="skip scenarios whose id matches GLOB or whose area is GLOB "
+        "(repeatable; also MLFLOW_COMPAT_SKIP)",
     )
 
 
@@ -122,8 +125,12 @@ def cmd_run(args: argparse.Namespace) -> int:
             config = dataclasses.replace(config, **{key: value})
     if not args.no_builtin:
         registry.load_builtin()
-    registry.load_paths([*config.scenario_paths, *args.scenario_path])
-    selected = registry.select(registry.REGISTRY.values(), args.only, args.skip)
+    load_errors = registry.load_paths([*config.scenario_paths, *args.scenario_path])
+    for problem in load_errors:
+        print(f"mlflow-compat: scenario module {problem.path} not loaded: {problem.error}", file=sys.stderr)
+    only = [*args.only, *split_specs(os.environ.get("MLFLOW_COMPAT_ONLY", ""))]
+    skip = [*args.skip, *split_specs(os.environ.get("MLFLOW_COMPAT_SKIP", ""))]
+    selected = registry.select(registry.REGISTRY.values(), only, skip)
     if args.list:
         for spec in selected:
             print(f"{spec.id:<50} {spec.kind:<11} {spec.description or ''}")
@@ -140,7 +147,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     skipped = []
     if args.skipped_releases and args.skipped_releases.exists():
         skipped = json.loads(args.skipped_releases.read_text())
-    selection = {k: v for k, v in (("only", args.only), ("skip", args.skip)) if v}
+    selection = {k: v for k, v in (("only", only), ("skip", skip)) if v}
     runs_dir = config.runs_dir
     _writable(runs_dir)
     runner.run(
@@ -154,6 +161,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         quiet=args.quiet,
         selection=selection,
         skipped_releases=skipped,
+        load_errors=[e.to_dict() for e in load_errors],
     )
     return 0
 

@@ -27,6 +27,7 @@ VERSIONS_ENV = "MLFLOW_COMPAT_VERSIONS"
 BASELINE_ENV = "MLFLOW_COMPAT_BASELINE"
 RESULTS_ENV = "MLFLOW_COMPAT_RESULTS"
 SCENARIO_PATHS_ENV = "MLFLOW_COMPAT_SCENARIO_PATHS"
+CONFIG_ENV = "MLFLOW_COMPAT_CONFIG"
 
 SPEC_RE = re.compile(r"^\d+(\.\d+){0,2}$")
 
@@ -234,10 +235,20 @@ def parse_table(table: Mapping[str, Any], base_dir: Path, source: Path | None = 
             (base_dir / p).resolve() for p in _string_list(table["scenario_paths"], "scenario_paths")
         )
     if "extra_requirements" in table:
-        kwargs["extra_requirements"] = _string_list(table["extra_requirements"], "extra_requirements")
+        kwargs["extra_requirements"] = tuple(
+            _local_requirement(req, base_dir)
+            for req in _string_list(table["extra_requirements"], "extra_requirements")
+        )
     if "gate" in table:
         kwargs["gate"] = _parse_gate(table["gate"])
     return Config(**kwargs)
+
+
+def _local_requirement(requirement: str, base_dir: Path) -> str:
+    """``.`` or ``./pkg`` in ``extra_requirements`` means a path next to the config."""
+    if requirement.startswith((".", "/")):
+        return str((base_dir / requirement).resolve())
+    return requirement
 
 
 def read_table(pyproject: Path) -> dict[str, Any]:
@@ -260,11 +271,26 @@ def load_config(
     ``MLFLOW_COMPAT_VERSIONS`` replaces ``versions``; ``MLFLOW_COMPAT_BASELINE``
     replaces ``baseline``; ``MLFLOW_COMPAT_RESULTS`` replaces ``results_dir``;
     ``MLFLOW_COMPAT_SCENARIO_PATHS`` (``os.pathsep``-separated) replaces
-    ``scenario_paths``.
+    ``scenario_paths``. ``MLFLOW_COMPAT_CONFIG`` names another pyproject.toml
+    (a user project's), whose relative paths resolve next to it.
     """
     env = os.environ if env is None else env
-    pyproject = (pyproject or PROJECT_ROOT / "pyproject.toml").resolve()
+    if pyproject is None and env.get(CONFIG_ENV, "").strip():
+        pyproject = Path(env[CONFIG_ENV].strip())
+        if not pyproject.is_file():
+            raise ConfigError(f"{CONFIG_ENV}={pyproject}: no such file")
+    own = (PROJECT_ROOT / "pyproject.toml").resolve()
+    pyproject = (pyproject or own).resolve()
     table = dict(read_table(pyproject))
+    if pyproject != own:
+        # a user project's config extends this project's: its keys win, and its
+        # companion pins add to the measured ones shipped here
+        base = dict(read_table(own))
+        base_companions = list(base.get("companions", []))
+        base.update(table)
+        if "companions" in table and isinstance(table["companions"], list):
+            base["companions"] = base_companions + table["companions"]
+        table = base
     if env.get(VERSIONS_ENV, "").strip():
         table["versions"] = split_specs(env[VERSIONS_ENV])
     if env.get(BASELINE_ENV, "").strip():

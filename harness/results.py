@@ -98,6 +98,8 @@ class RunFile:
     install_error: str | None = None
     #: --only/--skip selection used, if any
     selection: dict[str, list[str]] = field(default_factory=dict)
+    #: user scenario modules that failed to import: [{"path", "error"}]
+    load_errors: list[dict[str, str]] = field(default_factory=list)
     #: where this run file was read from (not written)
     path: Path | None = field(default=None, compare=False, repr=False)
 

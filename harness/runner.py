@@ -496,6 +496,7 @@ def run(
     quiet: bool = False,
     selection: dict[str, list[str]] | None = None,
     skipped_releases: list[dict[str, str]] | None = None,
+    load_errors: list[dict[str, str]] | None = None,
 ) -> RunFile:
     """Run ``selected`` here, writing ``runs_dir/<label>.json`` when complete."""
     import importlib
@@ -525,6 +526,7 @@ def run(
         run_status="interrupted",
         selection=selection or {},
         skipped_releases=skipped_releases or [],
+        load_errors=load_errors or [],
     )
     progress = Progress(len(selected), label, quiet)
     progress.start(mlflow.__version__)

@@ -115,11 +115,28 @@ def load_builtin() -> None:
             importlib.import_module(f"scenarios.{info.name}")
 
 
-def load_paths(paths: Iterable[Path]) -> None:
+@dataclass(frozen=True)
+class LoadError:
+    """A user scenario module that could not be imported."""
+
+    path: str
+    error: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"path": self.path, "error": self.error}
+
+
+def load_paths(paths: Iterable[Path]) -> list[LoadError]:
     """Import user scenario modules from files or directories (``scenario_paths``).
 
-    An id clash or an import error is a ``ConfigError`` naming the file.
+    A module that fails to import is returned as a ``LoadError`` naming the
+    file (the other scenarios still run); a scenario id that clashes with
+    another one is a ``ConfigError`` naming both files, because ids are the
+    keys that join versions and runs.
     """
+    import hashlib
+
+    errors: list[LoadError] = []
     for base in paths:
         base = Path(base)
         if not base.exists():
@@ -128,22 +145,28 @@ def load_paths(paths: Iterable[Path]) -> None:
         for file in files:
             if file.name.startswith("_"):
                 continue
-            name = f"user_scenarios_{abs(hash(str(file.resolve())))}_{file.stem}"
+            digest = hashlib.sha1(str(file.resolve()).encode()).hexdigest()[:8]
+            name = f"compat_user_{file.stem}_{digest}"
             if name in sys.modules:
                 continue
             spec = importlib.util.spec_from_file_location(name, file)
             if spec is None or spec.loader is None:
-                raise ConfigError(f"{file}: cannot be imported as a scenario module")
+                errors.append(LoadError(str(file), "not an importable Python file"))
+                continue
             module = importlib.util.module_from_spec(spec)
             sys.modules[name] = module
-            sys.path.insert(0, str(file.parent))
+            if str(file.parent) not in sys.path:
+                sys.path.insert(0, str(file.parent))
             try:
                 spec.loader.exec_module(module)
             except ConfigError:
                 raise
-            except BaseException as exc:  # noqa: BLE001 - report which file broke
+            except BaseException as exc:  # noqa: BLE001 - report which file broke, go on
                 del sys.modules[name]
-                raise ConfigError(f"{file}: import failed: {type(exc).__name__}: {exc}") from None
+                for sid in [k for k, v in REGISTRY.items() if v.module == name]:
+                    del REGISTRY[sid]
+                errors.append(LoadError(str(file), f"{type(exc).__name__}: {exc}"))
+    return errors
 
 
 def select(

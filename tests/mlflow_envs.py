@@ -32,12 +32,14 @@ def real_env(spec: str) -> tuple[str, str]:
     return python, resolution.version
 
 
-def run_harness(python: str, *args: str, timeout: float = 1200, **kwargs) -> subprocess.CompletedProcess:
+def run_harness(
+    python: str, *args: str, timeout: float = 1200, env_extra: dict[str, str] | None = None, **kwargs
+) -> subprocess.CompletedProcess:
     """``python -m harness ARGS`` in a real environment, from the project root."""
     return subprocess.run(
         [python, "-m", "harness", *args],
         cwd=ROOT,
-        env={**_clean_env(), "PYTHONPATH": str(ROOT)},
+        env={**_clean_env(), "PYTHONPATH": str(ROOT), **(env_extra or {})},
         capture_output=True,
         text=True,
         timeout=timeout,

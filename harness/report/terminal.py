@@ -43,6 +43,9 @@ def summary_lines(matrix: Matrix) -> list[str]:
         lines.append(
             f"INSTALL FAILED: {run.spec or run.label}: {first[-1][:200] if first else 'no output'}"
         )
+    for run in matrix.installed:
+        for failed in run.load_errors:
+            lines.append(f"SCENARIO MODULE NOT LOADED ({run.label}): {failed['path']}: {failed['error']}")
     for problem in matrix.problems:
         lines.append(f"SKIPPED FILE: {problem}")
     return lines

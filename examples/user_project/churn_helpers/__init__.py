@@ -1,0 +1,27 @@
+"""A team's MLflow helpers, written against MLflow 2.x."""
+
+from __future__ import annotations
+
+import mlflow
+import mlflow.sklearn
+from mlflow.models import MetricThreshold
+
+
+def log_churn_model(model, input_example=None):
+    """Log the churn model the way the team always has (2.x style)."""
+    return mlflow.sklearn.log_model(model, artifact_path="churn_model", input_example=input_example)
+
+
+def accuracy_gate(minimum: float = 0.8) -> dict:
+    """The team's release gate: accuracy must be at least ``minimum``."""
+    return {"accuracy_score": MetricThreshold(threshold=minimum, higher_is_better=True)}
+
+
+def log_churn_model_v3(model, input_example=None):
+    """The proposed replacement for MLflow 3: ``name=`` instead of ``artifact_path=``."""
+    return mlflow.sklearn.log_model(model, name="churn_model", input_example=input_example)
+
+
+def accuracy_gate_v3(minimum: float = 0.8) -> dict:
+    """The proposed replacement: ``greater_is_better=`` instead of ``higher_is_better=``."""
+    return {"accuracy_score": MetricThreshold(threshold=minimum, greater_is_better=True)}
