@@ -122,3 +122,9 @@ def tests(session: nox.Session) -> None:
     """The harness's own tests (unit tests plus a few against real MLflow)."""
     session.install("-e", ".[test]")
     session.run("pytest", *(session.posargs or ["-q"]))
+
+
+@nox.session(venv_backend="none")
+def bench(session: nox.Session) -> None:
+    """How fast is the harness itself: env creation, warm matrix overhead, report time."""
+    session.run(sys.executable, "-m", "harness.bench", *session.posargs, env={"PYTHONPATH": str(ROOT)})

@@ -1,0 +1,232 @@
+"""``nox -s bench``: how fast is the harness itself? Prints its figures.
+
+Measured in one run, on this machine, as ratios where timings are noisy:
+
+* environment creation per version: uv vs virtualenv+pip, cold (no env) and
+  warm (the env exists and its inputs did not change: what nox reuse does);
+  plus creating two environments one after the other vs in parallel;
+* a warm rerun of the matrix: total wall time vs the sum of the scenario
+  bodies' own times, and the overhead per scenario (fork, store copy, result
+  hand-off) from the run files' ``wall_s`` vs ``duration_s``;
+* ``report`` on 100 synthetic run files of 40 scenarios each.
+
+Targets (issue #5): warm matrix <= 1.5x the bodies; per-scenario overhead
+< 0.3 s; report on 100 files < 2 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from harness import envs
+from harness.config import PROJECT_ROOT, load_config, split_specs
+from harness.results import RunFile, ScenarioResult, load_run, run_files_in, save_run
+from harness.versions import resolve
+
+TARGETS = {"matrix_ratio": 1.5, "overhead_s": 0.3, "report_s": 2.0}
+
+
+def _run(cmd: list[str], **kwargs) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, **kwargs)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd[:4])}... failed:\n{proc.stderr[-1500:]}")
+    return time.perf_counter() - start
+
+
+def create_env(backend: str, venv: Path, requirements: list[str]) -> float:
+    """Create (if missing) and install; seconds taken."""
+    start = time.perf_counter()
+    python = envs.python_in(venv)
+    uv = envs.find_uv()
+    if not Path(python).exists():
+        if backend == "uv":
+            _run([uv, "venv", "-q", "-p", sys.executable, str(venv)])
+        else:
+            _run([sys.executable, "-m", "virtualenv", "-q", str(venv)])
+    if backend == "uv":
+        _run([uv, "pip", "install", "-q", "--python", python, *requirements])
+    else:
+        _run([python, "-m", "pip", "install", "-q", "--disable-pip-version-check", *requirements])
+    return time.perf_counter() - start
+
+
+def bench_envs(specs: list[str], work: Path, backends: list[str]) -> list[dict]:
+    config = load_config()
+    rows = []
+    for spec in specs:
+        version = resolve(spec, config.results_dir / ".cache")[0]
+        reqs = envs.requirements_for(version, config)
+        for backend in backends:
+            venv = work / f"{backend}-{version}"
+            shutil.rmtree(venv, ignore_errors=True)
+            cold = create_env(backend, venv, reqs)
+            warm = create_env(backend, venv, reqs)
+            rows.append({"version": version, "backend": backend, "cold_s": cold, "warm_s": warm})
+            print(f"  env {backend:<10} mlflow {version:<8} cold {cold:6.1f}s  warm {warm:5.2f}s", flush=True)
+            shutil.rmtree(venv, ignore_errors=True)
+    return rows
+
+
+def bench_parallel_envs(specs: list[str], work: Path) -> dict:
+    """Two uv environments one after the other vs at the same time."""
+    config = load_config()
+    jobs = []
+    for spec in specs[:2]:
+        version = resolve(spec, config.results_dir / ".cache")[0]
+        jobs.append((work / f"par-{version}", envs.requirements_for(version, config)))
+    for venv, _ in jobs:
+        shutil.rmtree(venv, ignore_errors=True)
+    start = time.perf_counter()
+    for venv, reqs in jobs:
+        create_env("uv", venv, reqs)
+    sequential = time.perf_counter() - start
+    for venv, _ in jobs:
+        shutil.rmtree(venv, ignore_errors=True)
+    start = time.perf_counter()
+    with ThreadPoolExecutor(len(jobs)) as pool:
+        list(pool.map(lambda job: create_env("uv", *job), jobs))
+    parallel = time.perf_counter() - start
+    for venv, _ in jobs:
+        shutil.rmtree(venv, ignore_errors=True)
+    print(f"  {len(jobs)} uv envs: sequential {sequential:.1f}s, parallel {parallel:.1f}s "
+          f"({sequential / parallel:.2f}x)", flush=True)
+    return {"sequential_s": sequential, "parallel_s": parallel}
+
+
+def bench_matrix(specs: list[str], results: Path, extra: list[str]) -> dict:
+    """A warm rerun of the matrix (environments exist) into a scratch results dir."""
+    env = {**os.environ, "MLFLOW_COMPAT_VERSIONS": " ".join(specs), "MLFLOW_COMPAT_RESULTS": str(results)}
+    cmd = [sys.executable, "-m", "nox", "-f", str(PROJECT_ROOT / "noxfile.py"), "-s", "matrix"]
+    if extra:
+        cmd += ["--", *extra]
+    print(f"  warming: {' '.join(cmd[3:])}", flush=True)
+    _run(cmd, env=env, cwd=PROJECT_ROOT)  # first run builds/refreshes the environments
+    shutil.rmtree(results / "runs", ignore_errors=True)
+    wall = _run(cmd, env=env, cwd=PROJECT_ROOT)
+    runs = [load_run(p) for p in run_files_in(results / "runs")]
+    scenarios = [s for r in runs if r.installed for s in r.scenarios]
+    bodies = sum(s.duration_s for s in scenarios)
+    overheads = [s.metrics.get("wall_s", s.duration_s) - s.duration_s for s in scenarios]
+    runner = sum(r.duration_s for r in runs if r.installed)
+    figures = {
+        "versions": [r.mlflow_version for r in runs],
+        "scenarios": len(scenarios),
+        "wall_s": wall,
+        "runner_s": runner,
+        "bodies_s": bodies,
+        "ratio": wall / bodies if bodies else float("nan"),
+        "overhead_per_scenario_s": sum(overheads) / len(overheads) if overheads else float("nan"),
+        "fixed_cost_per_version_s": (wall - bodies - sum(overheads)) / max(len(runs), 1),
+    }
+    print(
+        f"  warm matrix: {figures['wall_s']:.1f}s wall for {len(scenarios)} scenario runs on "
+        f"{', '.join(figures['versions'])}; bodies {bodies:.1f}s -> {figures['ratio']:.2f}x "
+        f"(target <= {TARGETS['matrix_ratio']}x)\n"
+        f"  per-scenario overhead (fork, store copy, hand-off): "
+        f"{figures['overhead_per_scenario_s'] * 1000:.0f} ms (target < {TARGETS['overhead_s'] * 1000:.0f} ms)\n"
+        f"  fixed cost per version (nox, install check, imports, store migration): "
+        f"{figures['fixed_cost_per_version_s']:.1f}s",
+        flush=True,
+    )
+    return figures
+
+
+def synthetic_runs(directory: Path, files: int = 100, scenarios: int = 40, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    statuses = ["pass"] * 8 + ["fail", "error", "unsupported", "skipped"]
+    for i in range(files):
+        version = f"{2 + i // 50}.{i % 50}.0"
+        results = []
+        for j in range(scenarios):
+            samples = [rng.uniform(0.09, 0.11) * (1 + i / 200) for _ in range(5)]
+            status = rng.choice(statuses)
+            results.append(
+                ScenarioResult(
+                    id=f"area{j % 6}.subject{j}.variant", area=f"area{j % 6}", kind="perf" if j % 4 == 0 else "idiom",
+                    status=status, duration_s=sum(samples),
+                    error={"type": "TypeError", "message": f"boom {j}"} if status in ("fail", "error") else None,
+                    warnings=[{"category": "FutureWarning", "message": f"deprecated {j % 3}", "source": "warnings", "where": "x.py:1", "count": 1}] if j % 5 == 0 else [],
+                    timing={"unit": "s", "samples": samples, "median": sorted(samples)[2]} if j % 4 == 0 else None,
+                    metrics={"peak_rss_mb": 300.0}, observations={"uri": f"scheme{i % 3}:/"},
+                    replaced_by=f"area{(j + 1) % 6}.subject{j + 1}.variant" if j % 7 == 0 else None,
+                )
+            )
+        run = RunFile(
+            label=f"mlflow-{version}", mlflow_version=version, python_version="3.11.7", platform="Linux-x86_64",
+            packages={"mlflow": version}, tracking_backend="sqlite", started_at="2026-11-27T00:00:00Z",
+            duration_s=10.0, scenarios=results, spec=version,
+        )
+        save_run(run, directory / "runs" / f"{run.label}.json")
+
+
+def bench_report(work: Path, files: int = 100, scenarios: int = 40) -> dict:
+    directory = work / "report-bench"
+    shutil.rmtree(directory, ignore_errors=True)
+    synthetic_runs(directory, files, scenarios)
+    cmd = [sys.executable, "-m", "harness", "report", "--results-dir", str(directory), "--quiet"]
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+    samples = [_run(cmd, env=env, cwd=PROJECT_ROOT) for _ in range(3)]
+    best = min(samples)
+    outputs = sorted(p.name for p in directory.iterdir() if p.is_file())
+    print(
+        f"  report on {files} run files x {scenarios} scenarios: best {best:.2f}s of {len(samples)} "
+        f"(whole command, interpreter start included; target < {TARGETS['report_s']}s); wrote {', '.join(outputs)}",
+        flush=True,
+    )
+    return {"files": files, "scenarios": scenarios, "best_s": best, "samples_s": samples, "outputs": outputs}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m harness.bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--versions", default=os.environ.get("MLFLOW_COMPAT_VERSIONS", ""),
+                        help="specs for the matrix part (default: the configured versions)")
+    parser.add_argument("--env-versions", default="2.9 3", help="specs for the environment part")
+    parser.add_argument("--skip", action="append", default=[], choices=["envs", "matrix", "report"],
+                        help="leave a part out")
+    parser.add_argument("--matrix-args", default="", help="arguments for the matrix's scenario runs, e.g. \"--skip serving\"")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args(argv)
+    config = load_config()
+    specs = split_specs(args.versions) or list(config.versions)
+    work = Path(tempfile.mkdtemp(prefix="mlflow-compat-bench-"))
+    figures: dict = {"date": time.strftime("%Y-%m-%d"), "machine": f"{os.cpu_count()} cores, {os.uname().machine}"}
+    try:
+        print(f"mlflow-compat bench, {figures['date']}, {figures['machine']}", flush=True)
+        if "report" not in args.skip:
+            figures["report"] = bench_report(work)
+        if "envs" not in args.skip:
+            env_specs = split_specs(args.env_versions)
+            figures["envs"] = bench_envs(env_specs, work, ["uv", "virtualenv"])
+            figures["parallel_envs"] = bench_parallel_envs(env_specs, work)
+        if "matrix" not in args.skip:
+            figures["matrix"] = bench_matrix(specs, work / "matrix-results", args.matrix_args.split())
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2, default=str))
+    misses = []
+    if "report" in figures and figures["report"]["best_s"] >= TARGETS["report_s"]:
+        misses.append("report")
+    if "matrix" in figures:
+        if figures["matrix"]["ratio"] > TARGETS["matrix_ratio"]:
+            misses.append("matrix ratio")
+        if figures["matrix"]["overhead_per_scenario_s"] >= TARGETS["overhead_s"]:
+            misses.append("per-scenario overhead")
+    print("targets: " + ("all met" if not misses else "missed: " + ", ".join(misses)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
