@@ -124,7 +124,9 @@ def tests(session: nox.Session) -> None:
     session.run("pytest", *(session.posargs or ["-q"]))
 
 
-@nox.session(venv_backend="none")
+@nox.session(python=PY, reuse_venv=True)
 def bench(session: nox.Session) -> None:
     """How fast is the harness itself: env creation, warm matrix overhead, report time."""
-    session.run(sys.executable, "-m", "harness.bench", *session.posargs, env={"PYTHONPATH": str(ROOT)})
+    _light_env(session)
+    session.install("nox[uv]", "virtualenv")
+    session.run("python", "-m", "harness.bench", *session.posargs, env={"PYTHONPATH": str(ROOT)})
