@@ -75,7 +75,7 @@ def test_chromium_renders_the_matrix_and_the_charts(chromium, report, tmp_path):
     dom = _run(chromium, tmp_path / "profile", "--dump-dom", report.as_uri()).stdout
     assert '<table class="matrix" id="matrix">' in dom
     assert dom.count('<td class="cell st-') == 14
-    assert dom.count('<svg class="chart"') == 2
+    assert dom.count('<svg class="chart"') == 3  # two perf charts and the wall-time overview
     # the charts' text survived as text: the ratio labels are in the DOM
     assert "2.00x slower" in dom and "0.48x faster" in dom
     # an exception message full of markup arrived as text, not as elements

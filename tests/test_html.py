@@ -108,7 +108,8 @@ def test_install_failure_is_a_column_with_the_installer_tail(page):
 
 def test_one_timing_chart_per_timed_scenario_with_baseline_and_ratio(page):
     timings = page[page.index("<h2>Timings"):page.index("<h2>Guidance")]
-    assert timings.count("<svg") == 2
+    assert timings.count("<svg") == 3  # two perf charts and the wall-time overview
+    assert timings.count('<figure class="timing" id="t-') == 2
     log_batch = timings[timings.index('id="t-tracking.log_batch.perf"'):timings.index('id="t-tracking.search.perf"')]
     svg = log_batch[log_batch.index("<svg"):log_batch.index("</svg>")]
     assert "baseline" in svg
@@ -122,7 +123,7 @@ def test_guidance_renders_summaries_and_other_keys_generically(page):
     assert "3.17.2: 1 regression" in section
     assert "<dt>since</dt>" in section and "<dt>version</dt>" in section  # nested dict, generically
     assert "# a&lt;b" in section
-    assert "No new deprecation warnings." in section
+    assert "<h3>Deprecations</h3><p class=\"sub\">None listed.</p>" in section
 
 
 def test_environment_table_shows_exact_versions_and_differences(page):
@@ -152,7 +153,8 @@ def test_without_matplotlib_the_report_still_renders_with_one_note(monkeypatch):
 def test_no_timed_scenarios_says_so():
     runs = [run_file("2.9.2", [scenario("a.b")]), run_file("3.1.4", [scenario("a.b")])]
     page = html_report.render(build_matrix(runs, "2.9", 1.5), None)
-    assert "No scenario in these runs recorded timing samples" in page and "<svg" not in page
+    assert "No scenario in these runs recorded timing samples" in page
+    assert page.count("<svg") == 1 and 'id="wall-times"' in page  # only the wall-time overview
 
 
 def test_report_command_writes_report_html(results_dir: Path, capsys):
@@ -161,4 +163,4 @@ def test_report_command_writes_report_html(results_dir: Path, capsys):
     assert main(["report", "--results-dir", str(results_dir)]) == 0
     assert "report.html" in capsys.readouterr().out
     page = (results_dir / "report.html").read_text(encoding="utf-8")
-    assert '<table class="matrix"' in page and page.count("<svg") == 2
+    assert '<table class="matrix"' in page and page.count("<svg") == 3

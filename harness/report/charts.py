@@ -106,6 +106,55 @@ def timing_svg(title: str, series: Sequence[Series]) -> str:
     return _inline(buf.getvalue())
 
 
+def wall_time_svg(scenario_ids: Sequence[str], versions: Sequence[str], seconds: Sequence[Sequence[float | None]],
+                  baseline_index: int | None = 0) -> str:
+    """Horizontal grouped bars: each scenario's wall time on each version (``seconds[v][s]``).
+
+    One run per scenario and version, so this shows where the time goes, not
+    whether a version is slower: the perf charts (samples) are for that.
+    """
+    from matplotlib import rcParams
+    from matplotlib.figure import Figure
+
+    if not scenario_ids or not versions:
+        raise ValueError("no scenarios or versions to chart")
+    candidate_colours = [CANDIDATE_COLOUR, "#8e44ad", "#16a085", "#d35400", "#7f8c8d"]
+    n = len(versions)
+    bar = 0.8 / n
+    height = 1.2 + len(scenario_ids) * (0.18 + 0.16 * n)
+    with _svg_params(rcParams):
+        fig = Figure(figsize=(9.0, height), dpi=100)
+        ax = fig.add_subplot(1, 1, 1)
+        for v, version in enumerate(versions):
+            ys = [i - 0.4 + bar * (v + 0.5) for i in range(len(scenario_ids))]
+            widths = [x if x is not None else 0.0 for x in seconds[v]]
+            nth_candidate = v - (1 if baseline_index is not None and v > baseline_index else 0)
+            colour = BASELINE_COLOUR if v == baseline_index else candidate_colours[nth_candidate % len(candidate_colours)]
+            label = version + (" (baseline)" if v == baseline_index else "")
+            ax.barh(ys, widths, height=bar * 0.92, color=colour, label=label)
+            for y, x in zip(ys, seconds[v]):
+                if x is not None:
+                    ax.annotate(f"{x:.1f}s" if x >= 1 else f"{x * 1000:.0f}ms", (x, y), xytext=(3, 0),
+                                textcoords="offset points", va="center", fontsize=7.5, color="#3b4252")
+        ax.set_yticks(range(len(scenario_ids)))
+        ax.set_yticklabels(scenario_ids, fontsize=8.5)
+        ax.invert_yaxis()
+        top = max((x for row in seconds for x in row if x is not None), default=1.0)
+        ax.set_xlim(0, top * 1.15)
+        ax.set_xlabel("wall time (s), one run each", fontsize=9)
+        ax.grid(axis="x", color="#e5e9f0", linewidth=0.8)
+        ax.set_axisbelow(True)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        ax.tick_params(axis="x", labelsize=8)
+        ax.legend(fontsize=8, frameon=False, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=min(n, 4),
+                  borderaxespad=0.2)
+        fig.tight_layout()
+        buf = io.StringIO()
+        fig.savefig(buf, format="svg", metadata={"Date": None})
+    return _inline(buf.getvalue())
+
+
 def _verdict_colour(verdict: str | None) -> str:
     return {"slower": SLOWER_COLOUR, "faster": FASTER_COLOUR}.get(verdict or "", CANDIDATE_COLOUR)
 

@@ -93,12 +93,16 @@ def _problems(matrix: Matrix) -> str:
 def _summary(matrix: Matrix) -> str:
     cards = []
     for comparison in matrix.comparisons.values():
-        counts = comparison.counts()
+        counts: dict[str, int] = {}  # every change, not just each scenario's primary verdict
+        for v in comparison.verdicts.values():
+            for name in v.changes or [v.verdict]:
+                counts[name] = counts.get(name, 0) + 1
         chips = "".join(
             f"<span class=\"chip vd-{esc(v)}\">{counts[v]} {esc(v.replace('_', ' '))}</span>"
             for v in (*FLAGGED, "new", "same") if counts.get(v)
         )
-        worst = "bad" if counts.get("regressed") or counts.get("newly_unsupported") else "ok"
+        worst = ("bad" if counts.get("regressed") or counts.get("newly_unsupported") or counts.get("gone")
+                 else "warn" if counts.get("slower") or counts.get("newly_warns") or counts.get("changed") else "ok")
         cards.append(
             f"<div class=\"card {worst}\"><div class=\"card-title\">{esc(comparison.candidate.mlflow_version)}"
             f" <span class=\"vs\">vs {esc(comparison.baseline.mlflow_version)}</span></div>{chips or 'no scenarios'}</div>"
@@ -135,7 +139,8 @@ def _matrix_table(matrix: Matrix) -> str:
     for run in runs:
         cls = " baseline" if run is matrix.baseline else ""
         head.append(
-            f"<th class=\"ver{cls}\" title=\"{esc(_run_title(run))}\">{esc(column_title(run, matrix.baseline))}</th>"
+            f"<th class=\"ver{cls}\" title=\"{esc(_run_title(run))}\">{esc(column_title(run, matrix.baseline))}"
+            f"<div class=\"spec\">spec {esc(run.spec or '?')}, python {esc(run.python_version)}</div></th>"
         )
     for run in failed:
         head.append(
@@ -295,8 +300,10 @@ def _series(matrix: Matrix, sid: str) -> list[charts.Series]:
 def _timings(matrix: Matrix) -> str:
     sids = timed_scenarios(matrix)
     if not sids:
-        return ("<section><h2>Timings</h2><p class=\"sub\">No scenario in these runs recorded timing samples "
-                "(perf scenarios do).</p></section>")
+        note = ("<p class=\"note\">matplotlib is not installed in the report environment, so charts are left "
+                "out. Install it (the <code>html</code> extra) to get charts.</p>") if not charts.available() else ""
+        return ("<section><h2>Timings</h2>" + note + "<p class=\"sub\">No scenario in these runs recorded timing "
+                "samples (perf scenarios do).</p>" + _wall_times(matrix) + "</section>")
     can_chart = charts.available()
     parts = ["<section><h2>Timings</h2>"]
     if not can_chart:
@@ -330,8 +337,29 @@ def _timings(matrix: Matrix) -> str:
             f"<table class=\"plain small\"><thead><tr><th>version</th><th>samples</th><th>vs baseline</th></tr>"
             f"</thead><tbody>{rows}</tbody></table></figcaption></figure>"
         )
-    parts.append("</div></section>")
+    parts.append("</div>")
+    parts.append(_wall_times(matrix))
+    parts.append("</section>")
     return "".join(parts)
+
+
+def _wall_times(matrix: Matrix) -> str:
+    """One overview chart of every scenario's wall time per version (not a benchmark)."""
+    runs = matrix.installed
+    if not runs or not matrix.scenario_ids or not charts.available():
+        return ""
+    seconds = [[(matrix.cell(r, sid).duration_s if matrix.cell(r, sid) else None) for sid in matrix.scenario_ids]
+               for r in runs]
+    base = runs.index(matrix.baseline) if matrix.baseline in runs else None
+    try:
+        svg = charts.wall_time_svg(matrix.scenario_ids, [r.mlflow_version for r in runs], seconds, base)
+    except Exception as exc:  # a broken chart must not cost the whole report
+        return f"<p class=\"note\">wall-time chart failed: {esc(type(exc).__name__)}: {esc(exc)}</p>"
+    return (
+        "<h3>Wall time per scenario</h3><p class=\"sub\">One run of each scenario per version, including its "
+        "process start and setup: where the time goes, not a benchmark (perf scenarios above are).</p>"
+        f"<figure class=\"timing wide\" id=\"wall-times\">{svg}</figure>"
+    )
 
 
 def _chip(verdict: str) -> str:
@@ -343,8 +371,8 @@ def _guidance(data: dict[str, list[dict[str, Any]]] | None) -> str:
         return ""
     titles = {
         "rollback": ("Rollback", "No candidate regresses against the baseline."),
-        "migrations": ("Migrations", "No migration hints from these runs."),
-        "deprecations": ("Deprecations", "No new deprecation warnings."),
+        "migrations": ("Migrations", "None listed."),
+        "deprecations": ("Deprecations", "None listed."),
     }
     parts = ["<section class=\"guidance\"><h2>Guidance</h2>"]
     keys = list(titles) + [k for k in data if k not in titles]
@@ -529,6 +557,7 @@ pre.log { max-height: none; font-size: 12px; }
 .card { border: 1px solid var(--line); border-left: 5px solid #1e8449; border-radius: 6px; padding: 10px 14px;
         min-width: 220px; background: var(--bg); }
 .card.bad { border-left-color: #c0392b; }
+.card.warn { border-left-color: #d4ac0d; }
 .card-title { font-weight: 600; font-size: 15px; margin-bottom: 6px; }
 .card .vs { color: var(--muted); font-weight: 400; font-size: 13px; }
 .chip { display: inline-block; padding: 1px 7px; margin: 1px 3px 1px 0; border-radius: 10px; font-size: 12px;
@@ -544,6 +573,7 @@ table.matrix { width: 100%; }
 table.matrix th, table.matrix td { border: 1px solid var(--line); padding: 5px 8px; vertical-align: top; text-align: left; }
 table.matrix thead th { background: #334e68; color: #fff; position: sticky; top: 0; font-weight: 600; }
 table.matrix thead th.baseline { background: #243b53; }
+table.matrix thead .spec { font-weight: 400; font-size: 11.5px; color: #d9e2ec; }
 table.matrix thead th.failed { background: #7b2d26; }
 table.matrix tr.area th { background: var(--soft); color: var(--muted); font-size: 12px; text-transform: uppercase;
                           letter-spacing: .05em; }
@@ -603,6 +633,7 @@ table.env tr.area th { color: var(--muted); font-size: 12px; text-transform: upp
 .charts { display: flex; flex-wrap: wrap; gap: 18px; }
 figure.timing { margin: 0; padding: 10px; border: 1px solid var(--line); border-radius: 6px; max-width: 100%; }
 figure.timing svg.chart { display: block; max-width: 100%; height: auto; }
+figure.timing.wide { display: inline-block; }
 figcaption { margin-top: 4px; }
 .guidance ul.gitems { padding-left: 20px; }
 .guidance li { margin: 4px 0; }
