@@ -402,9 +402,10 @@ class Progress:
     """One line per finished scenario; a header and a count per version.
 
     Each line ends with the time elapsed since the header and, while more
-    scenarios remain, a naive estimate of the time left (mean time per
-    scenario so far times those remaining). ``quiet`` (CI logs) keeps only
-    the header, the lines of scenarios that did not pass, and the counts.
+    scenarios remain, an estimate of the time left (mean scenario duration so
+    far times those remaining; one-off setup is not extrapolated). ``quiet``
+    (CI logs) keeps only the header, the lines of scenarios that did not
+    pass, and the counts.
     """
 
     def __init__(
@@ -417,6 +418,7 @@ class Progress:
         self.counts: dict[str, int] = {}
         self.clock = clock
         self.t0 = clock()
+        self.spent = 0.0
 
     def _print(self, text: str) -> None:
         print(text, file=self.stream, flush=True)
@@ -427,12 +429,13 @@ class Progress:
 
     def done(self, index: int, result: ScenarioResult) -> None:
         self.counts[result.status] = self.counts.get(result.status, 0) + 1
+        self.spent += result.duration_s or 0.0
         if self.quiet and result.status == "pass":
             return
         elapsed = self.clock() - self.t0
         clock = f"{_clock(elapsed)} elapsed"
         if index < self.total:
-            clock += f", ~{_clock(elapsed / index * (self.total - index))} left"
+            clock += f", ~{_clock(self.spent / index * (self.total - index))} left"
         detail = ""
         if result.error:
             detail = f"  {result.error['type']}: {result.error['message'].splitlines()[0][:100] if result.error['message'] else ''}"
