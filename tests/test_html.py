@@ -46,6 +46,7 @@ def sample_runs() -> list[RunFile]:
         scenario("tracking.new_thing", "crashed", reason="killed by signal 9 (SIGKILL)"),
     ], spec="3")
     new.packages = {"mlflow": "3.17.2", "scikit-learn": "1.5.2", "numpy": "2.1.0"}
+    new.skipped_releases = [{"version": "3.18.0", "reason": "error: No solution found\n  because <mlflow-skinny>"}]
     broken = run_file("9.9.9", [], spec="9.9.9", run_status="install_failed",
                       install_error="resolving...\n" * 50 + "error: no version of mlflow==9.9.9 <sic>")
     base.packages = {"mlflow": "2.9.2", "scikit-learn": "1.3.2", "numpy": "1.26.4"}
@@ -130,7 +131,9 @@ def test_environment_table_shows_exact_versions_and_differences(page):
     section = page[page.index("<h2>Environments"):]
     assert "scikit-learn" in section and "1.3.2" in section and "1.5.2" in section
     assert '<td class="differs">1.5.2</td>' in section and '<td class="">1.3.2</td>' in section
-    assert "mlflow 3.18.0" not in section  # no skipped releases in these runs
+    # releases a spec tried and skipped, with the installer's reason
+    assert "releases tried and skipped for spec 3" in section and "mlflow 3.18.0" in section
+    assert "because &lt;mlflow-skinny&gt;" in section
 
 
 def test_guidance_without_the_known_keys_or_as_a_plain_dict():

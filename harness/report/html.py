@@ -102,7 +102,7 @@ def _summary(matrix: Matrix) -> str:
             for v in (*FLAGGED, "new", "same") if counts.get(v)
         )
         worst = ("bad" if counts.get("regressed") or counts.get("newly_unsupported") or counts.get("gone")
-                 else "warn" if counts.get("slower") or counts.get("newly_warns") or counts.get("changed") else "ok")
+                 else "attn" if counts.get("slower") or counts.get("newly_warns") or counts.get("changed") else "ok")
         cards.append(
             f"<div class=\"card {worst}\"><div class=\"card-title\">{esc(comparison.candidate.mlflow_version)}"
             f" <span class=\"vs\">vs {esc(comparison.baseline.mlflow_version)}</span></div>{chips or 'no scenarios'}</div>"
@@ -557,7 +557,7 @@ pre.log { max-height: none; font-size: 12px; }
 .card { border: 1px solid var(--line); border-left: 5px solid #1e8449; border-radius: 6px; padding: 10px 14px;
         min-width: 220px; background: var(--bg); }
 .card.bad { border-left-color: #c0392b; }
-.card.warn { border-left-color: #d4ac0d; }
+.card.attn { border-left-color: #d4ac0d; }
 .card-title { font-weight: 600; font-size: 15px; margin-bottom: 6px; }
 .card .vs { color: var(--muted); font-weight: 400; font-size: 13px; }
 .chip { display: inline-block; padding: 1px 7px; margin: 1px 3px 1px 0; border-radius: 10px; font-size: 12px;
