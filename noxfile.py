@@ -5,6 +5,7 @@
     nox -s report                 rebuild the matrix from results/runs/*.json
     nox -s gate                   exit 1 when a candidate breaks the gate policy
     nox -s tests                  the harness's own test suite
+    nox -s browser                the HTML report checked in headless chromium
 
 Versions come from ``[tool.mlflow-compat] versions`` or, without editing a
 file, ``MLFLOW_COMPAT_VERSIONS="2.9 3.1.4"``. Arguments after ``--`` go to
@@ -130,3 +131,10 @@ def bench(session: nox.Session) -> None:
     _light_env(session)
     session.install("nox[uv]", "virtualenv")
     session.run("python", "-m", "harness.bench", *session.posargs, env={"PYTHONPATH": str(ROOT)})
+
+
+@nox.session(python=PY, reuse_venv=True)
+def browser(session: nox.Session) -> None:
+    """Open an HTML report in headless chromium: screenshot non-blank, matrix and charts in the DOM."""
+    session.install("-e", ".[test]")
+    session.run("pytest", "-q", "tests/test_browser.py", *session.posargs)
