@@ -1,7 +1,7 @@
 """Is a timing difference real? A ratio past the policy factor AND evidence beyond noise.
 
 Method: the Mann-Whitney U rank test (``scipy.stats.mannwhitneyu``), one-sided,
-at ``ALPHA`` = 0.05. Why a rank test and not a bootstrap or a t-test: a perf
+at ``ALPHA`` = 0.10. Why a rank test and not a bootstrap or a t-test: a perf
 scenario keeps only a handful of samples (``repeat``, default 5), timings on a
 shared machine are skewed with occasional large outliers (another process
 takes the core), and a rank test needs no distribution assumption and ignores
@@ -20,9 +20,16 @@ The factor is a threshold on the measured ratio, so a body slowed by
 exactly the factor sits on the line and comes out either way: set the
 factor somewhat below the slowdown that must be caught.
 
-The test needs at least ``MIN_SAMPLES`` samples per side: with 3 and 3 the
-smallest possible one-sided p-value is 1/20 = 0.05, so nothing could ever be
-called beyond noise. Differences between two runs made at different times
+Why 0.10 and not 0.05: with five samples a side, p < 0.05 allows at most 4
+of the 25 (baseline, candidate) pairs out of order, so one baseline sample
+hit by an outlier (another process took the core) above every candidate
+sample gives p = 0.075 and hides even a 2x slowdown; p < 0.10 tolerates it. False alarms are kept down by the factor:
+in the A/A tests (tests/test_stats.py) identical bodies never reach a 1.3x
+median ratio together with p < 0.10.
+
+The test needs at least ``MIN_SAMPLES`` samples per side: with 2 and 2 the
+smallest possible one-sided p-value is 1/6, so nothing could ever be called
+beyond noise. Differences between two runs made at different times
 (the machine got busier) are not noise a rank test can see: the factor is
 the guard against that.
 """
@@ -35,9 +42,9 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 #: significance level of each one-sided test
-ALPHA = 0.05
-#: fewest samples per side for which the test can reach ALPHA (1/35 with 4 and 4)
-MIN_SAMPLES = 4
+ALPHA = 0.10
+#: fewest samples per side for which the test can reach ALPHA (1/20 with 3 and 3)
+MIN_SAMPLES = 3
 
 
 @dataclass(frozen=True)

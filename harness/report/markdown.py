@@ -22,7 +22,7 @@ def render(matrix: Matrix, guidance_md: str = "") -> str:
         lines.append("")
         lines.append("Baseline column: median time. Other columns: the version's median divided by the "
                      "baseline's. `[slower]`/`[faster]` only when the ratio passes the slowdown factor "
-                     "and the samples differ beyond noise (Mann-Whitney U, one-sided, p < 0.05); "
+                     "and the samples differ beyond noise (Mann-Whitney U, one-sided, p < 0.10); "
                      "otherwise the ratio is noise or under the factor.")
         lines.append("")
         lines.append(timings)

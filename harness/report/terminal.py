@@ -107,6 +107,6 @@ def render(matrix: Matrix, quiet: bool = False) -> str:
             parts.append("")
             parts.append(timings)
             parts.append("timings: baseline median, others as a ratio to it; [slower]/[faster] only past "
-                         "the slowdown factor and beyond noise (Mann-Whitney U, p < 0.05)")
+                         "the slowdown factor and beyond noise (Mann-Whitney U, p < 0.10)")
     parts.extend(summary_lines(matrix))
     return "\n".join(parts)
