@@ -264,15 +264,21 @@ def _rollback(
 # ---------------------------------------------------------------------------
 # migration hints
 # ---------------------------------------------------------------------------
-def _problem(cell: ScenarioResult) -> str | None:
-    """How an idiom misbehaves on a version: 'errors', 'fails', 'warns', or None."""
+def _problem(cell: ScenarioResult, replacement: ScenarioResult | None) -> str | None:
+    """How an idiom misbehaves on a version: 'errors (...)', 'warns (...)', or None.
+
+    Only warnings its replacement does not raise on the same version count: a
+    deprecation raised by the store under every scenario (SQLAlchemy's, say)
+    is no reason to change this line of code.
+    """
     if cell.status in BROKEN:
         err = cell.error or {}
         why = f" ({err.get('type')}: {_first_line(err.get('message'))})" if err else ""
         return {"fail": "fails", "error": "errors", "timeout": "times out", "crashed": "crashes"}[cell.status] + why
-    deps = list(deprecations(cell).values())
-    if deps:
-        return f"warns ({_first_line(deps[0].get('message'))})"
+    shared = set(deprecations(replacement)) if replacement is not None else set()
+    own = [w for key, w in deprecations(cell).items() if key not in shared]
+    if own:
+        return f"warns ({_first_line(own[0].get('message'))})"
     return None
 
 
@@ -307,7 +313,7 @@ def _migrations(matrix: Matrix) -> list[dict[str, Any]]:
             old_cell, new_cell = matrix.cell(run, sid), matrix.cell(run, new_id)
             if old_cell is None:
                 continue
-            problem = _problem(old_cell)
+            problem = _problem(old_cell, new_cell)
             if problem is None:
                 continue
             if new_cell is not None and new_cell.status == "pass":

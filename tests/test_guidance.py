@@ -169,3 +169,14 @@ def test_to_dict_contract_and_extra_notes():
     lines = g.terminal_lines()
     assert lines[0].startswith("ROLLBACK: ") and any(line.startswith("MIGRATE: ") for line in lines)
     assert any(line.startswith("NOTE: ") for line in lines)
+
+
+def test_a_warning_the_replacement_raises_too_is_no_reason_to_migrate():
+    store = {"category": "SADeprecationWarning", "message": "The ``noload`` loader strategy is deprecated"}
+    m = matrix_of(
+        run_file("2.9.4", [old_idiom(), new_idiom("error")], spec="2.9"),
+        run_file("3.6.0", [old_idiom(warnings=[store]), new_idiom(warnings=[store])], spec="3"),
+    )
+    g = build_guidance(m)
+    assert g.migrations == []
+    assert g.deprecations[0]["scenarios"] == ["models.log.artifact_path_kwarg", "models.log.name_kwarg"]
