@@ -85,7 +85,12 @@ def _clean(samples: Sequence[float]) -> list[float]:
 
 def _p_greater(x: Sequence[float], y: Sequence[float]) -> float:
     """One-sided Mann-Whitney p-value for "values of x tend to be larger than y"."""
-    from scipy.stats import mannwhitneyu  # imported lazily: report start-up stays quick
+    try:  # imported lazily: report start-up stays quick
+        from scipy.stats import mannwhitneyu
+    except ImportError:
+        from harness.errors import HarnessError
+
+        raise HarnessError("timing verdicts need scipy in this environment: pip install 'scipy>=1.11'") from None
 
     return float(mannwhitneyu(x, y, alternative="greater").pvalue)
 

@@ -109,9 +109,9 @@ def test_factor_below_one_is_rejected():
 # real timed bodies, sampled like the runner samples a perf scenario
 # --------------------------------------------------------------------------
 def busy(units: float) -> int:
-    """CPU work proportional to ``units`` (one unit is a few milliseconds)."""
+    """CPU work proportional to ``units`` (one unit is ~10-20 ms)."""
     total = 0
-    for i in range(int(60_000 * units)):
+    for i in range(int(200_000 * units)):
         total += i * i
     return total
 
