@@ -211,6 +211,9 @@ def compare_scenario(
             v.observation_diff = diff
             details.extend(f"{key}: {d['baseline']!r} -> {d['candidate']!r}" for key, d in diff.items())
 
+    b_med, c_med = median(base), median(cand)
+    if b_med and c_med is not None:
+        v.ratio = c_med / b_med  # shown for every timed pair; judged only when both passed
     if base.status == cand.status == "pass":
         b_samples = _samples(base)
         c_samples = _samples(cand)

@@ -84,7 +84,8 @@ def test_timings_slower_and_faster_need_ratio_and_evidence():
 
 def test_timings_are_not_compared_when_a_side_did_not_pass():
     v = verdict(scenario("p.x", samples=STEADY), scenario("p.x", "fail", samples=[x * 3 for x in STEADY]))
-    assert v.verdict == "regressed" and "slower" not in v.changes and v.ratio is None
+    assert v.verdict == "regressed" and "slower" not in v.changes and v.timing is None
+    assert v.ratio == pytest.approx(3.0)  # still reported, never judged
 
 
 def test_new_and_gone():
@@ -137,3 +138,31 @@ def test_a_a_of_the_same_run_content_is_all_same():
     ])
     other = copy.deepcopy(run)
     assert {v.verdict for v in compare(run, other).verdicts.values()} == {"same"}
+
+
+def test_matrix_outputs_show_timings_as_ratios_to_the_baseline(results_dir, capsys):
+    import json
+
+    from harness.cli import main
+    from tests.factories import write
+
+    runs = results_dir / "runs"
+    write(runs, run_file("2.9.4", [scenario("p.t", samples=STEADY), scenario("p.u", samples=STEADY)], spec="2.9"))
+    write(runs, run_file("2.22.1", [scenario("p.t", samples=[x * 1.02 for x in STEADY]),
+                                    scenario("p.u", "fail", samples=STEADY)], spec="2.22"))
+    write(runs, run_file("3.6.0", [scenario("p.t", samples=[x * 1.8 for x in STEADY]),
+                                   scenario("p.u", samples=[x / 2 for x in STEADY])], spec="3"))
+    assert main(["report", "--results-dir", str(results_dir)]) == 0
+    out = capsys.readouterr().out
+    md = (results_dir / "matrix.md").read_text()
+    assert "## Timings (ratio to the baseline)" in md
+    timings = md.split("## Timings (ratio to the baseline)", 1)[1].split("\n## ", 1)[0]
+    row_t = next(line for line in timings.splitlines() if line.startswith("| p.t "))
+    assert "100ms" in row_t and "1.02x" in row_t and "1.80x [slower]" in row_t
+    row_u = next(line for line in timings.splitlines() if line.startswith("| p.u "))
+    assert "1.00x (pass->fail)" in row_u and "0.50x [faster]" in row_u
+    assert "1.80x [slower]" in out  # the terminal prints the same table
+    data = json.loads((results_dir / "matrix.json").read_text())
+    verdicts = data["comparisons"]["mlflow-3.6.0"]["verdicts"]
+    assert verdicts["p.t"]["ratio"] == pytest.approx(1.8) and verdicts["p.t"]["timing"]["verdict"] == "slower"
+    assert data["comparisons"]["mlflow-2.22.1"]["verdicts"]["p.u"]["ratio"] == pytest.approx(1.0)
