@@ -206,11 +206,6 @@ def _rollback(
         label: breaking_scenarios(c, breaking, allow) for label, c in matrix.comparisons.items()
     }
     unsafe = [c.candidate for label, c in matrix.comparisons.items() if forced[label]]
-    safe = [
-        r for r in matrix.installed
-        if r.run_status == "complete" and (r is baseline or not forced.get(r.label))
-    ]
-    newest_safe = max(safe, key=version_key) if safe else None
     entries = []
     for label, comparison in matrix.comparisons.items():
         scenarios = forced[label]
@@ -218,6 +213,15 @@ def _rollback(
             continue
         cand = comparison.candidate
         ids = [s["id"] for s in scenarios]
+        # a target must have run the scenarios that force the rollback: a run
+        # made with --only that skipped them proves nothing about them
+        safe = [
+            r for r in matrix.installed
+            if r.run_status == "complete"
+            and (r is baseline or not forced.get(r.label))
+            and all(sid in r.by_id() for sid in ids)
+        ]
+        newest_safe = max(safe, key=version_key) if safe else None
         listing = ", ".join(f"{s['id']} {s['verdict']}" for s in scenarios[:4])
         listing += f", +{len(scenarios) - 4} more" if len(scenarios) > 4 else ""
         head = f"mlflow {cand.mlflow_version}: {len(scenarios)} breaking ({listing})"
@@ -235,8 +239,8 @@ def _rollback(
         }
         if newest_safe is None:
             entry["summary"] = (
-                f"{head}; no tested version is free of breaking changes (the baseline run is "
-                "incomplete or missing): fix the scenarios or allowlist them"
+                f"{head}; no tested version ran these scenarios without breaking changes (the "
+                "baseline run is incomplete): fix the scenarios or allowlist them"
             )
         else:
             requirement = requirement_for(newest_safe, unsafe)

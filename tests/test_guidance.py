@@ -65,7 +65,18 @@ def test_no_safe_version():
     )
     (r,) = build_guidance(m).rollback
     assert r["safe_version"] is None and r["requirement"] is None and r["pip"] is None
-    assert "no tested version is free of breaking changes" in r["summary"]
+    assert "no tested version ran these scenarios without breaking changes" in r["summary"]
+
+
+def test_a_run_that_did_not_run_the_forcing_scenarios_is_no_rollback_target():
+    m = matrix_of(
+        run_file("2.9.4", [scenario("a.x"), scenario("t.y")], spec="2.9"),
+        run_file("2.22.1", [scenario("t.y")], spec="2.22", selection={"only": ["t.*"]}),
+        run_file("3.6.0", [scenario("a.x", "error"), scenario("t.y")], spec="3"),
+    )
+    (r,) = build_guidance(m).rollback
+    assert r["safe_version"] == "2.9.4" and r["baseline_is_newest_safe"]
+    assert r["requirement"] == "mlflow>=2.9,<3"
 
 
 def test_a_newer_safe_version_means_skip_the_candidate():
