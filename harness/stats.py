@@ -23,9 +23,10 @@ factor somewhat below the slowdown that must be caught.
 Why 0.10 and not 0.05: with five samples a side, p < 0.05 allows at most 4
 of the 25 (baseline, candidate) pairs out of order, so one baseline sample
 hit by an outlier (another process took the core) above every candidate
-sample gives p = 0.075 and hides even a 2x slowdown; p < 0.10 tolerates it. False alarms are kept down by the factor:
-in the A/A tests (tests/test_stats.py) identical bodies never reach a 1.3x
-median ratio together with p < 0.10.
+sample gives p = 0.075 and hides even a 2x slowdown; p < 0.10 tolerates it.
+False alarms are kept down by the factor: in the A/A tests
+(tests/test_stats.py) identical bodies do not reach a 1.2x median ratio
+together with p < 0.10.
 
 The test needs at least ``MIN_SAMPLES`` samples per side: with 2 and 2 the
 smallest possible one-sided p-value is 1/6, so nothing could ever be called
