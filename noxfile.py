@@ -41,7 +41,7 @@ except HarnessError as exc:
     print(f"mlflow-compat: {exc}", file=sys.stderr)
     raise SystemExit(2) from None
 
-REPORT_DEPS = ["packaging>=23", "tabulate>=0.9", "matplotlib>=3.7"]
+REPORT_DEPS = ["packaging>=23", "tabulate>=0.9", "matplotlib>=3.7", "scipy>=1.11"]
 PY = f"{sys.version_info.major}.{sys.version_info.minor}"
 
 

@@ -195,16 +195,17 @@ def cmd_gate(args: argparse.Namespace) -> int:
     from harness.gate import run_gate
 
     config = _config(args)
-    candidates = list(args.candidate)
-    if args.candidate_from:
-        from harness.gate import candidate_from_file
-
-        candidates.append(candidate_from_file(args.candidate_from))
-    for spec in candidates:
+    for spec in args.candidate:
         validate_spec(spec, "--candidate")
     if args.baseline:
         validate_spec(args.baseline, "--baseline")
-    return run_gate(config, run_paths=args.runs or None, baseline=args.baseline, candidates=candidates)
+    return run_gate(
+        config,
+        run_paths=args.runs or None,
+        baseline=args.baseline,
+        candidates=list(args.candidate),
+        candidate_from=args.candidate_from,
+    )
 
 
 def cmd_resolve(args: argparse.Namespace) -> int:

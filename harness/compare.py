@@ -5,10 +5,22 @@ crashed), ``fixed``, ``newly_unsupported``, ``newly_warns`` (a deprecation
 appears), ``changed`` (an observation differs), ``slower``, ``faster``,
 ``new`` (no baseline cell), ``gone`` (no candidate cell). A scenario can show
 several changes at once; ``verdict`` is the most severe, ``changes`` lists all.
+
+Rules worth knowing:
+
+* ``fixed`` is broken-or-unsupported -> pass; a status change that is neither
+  (error -> fail, pass -> skipped) keeps ``same`` but says so in ``details``.
+* ``newly_warns`` compares deprecation warnings by category and message with
+  run ids, uuids, addresses and temp paths blanked (:func:`message_key`), so
+  an A/A comparison of identical code stays ``same``.
+* ``changed`` diffs ``observations`` when both sides ended the same way.
+* ``slower``/``faster`` only when both sides passed and ``harness.stats``
+  says the median ratio passes the factor beyond noise.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -47,6 +59,8 @@ class Verdict:
     details: list[str] = field(default_factory=list)
     new_deprecations: list[dict[str, Any]] = field(default_factory=list)
     observation_diff: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: the statistics behind the timing verdict, when both sides have samples
+    timing: stats.TimingComparison | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -59,6 +73,7 @@ class Verdict:
             "details": self.details,
             "new_deprecations": self.new_deprecations,
             "observation_diff": self.observation_diff,
+            "timing": self.timing.to_dict() if self.timing else None,
         }
 
 
@@ -92,8 +107,33 @@ def is_deprecation(warning: dict[str, Any]) -> bool:
     return category in DEPRECATION_CATEGORIES or "deprecat" in message
 
 
-def _deprecations(result: ScenarioResult) -> dict[tuple[str, str], dict[str, Any]]:
-    return {(w["category"], w["message"]): w for w in result.warnings if is_deprecation(w)}
+_VOLATILE = (
+    (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"), "<uuid>"),
+    (re.compile(r"\b[0-9a-f]{32}\b"), "<id>"),
+    (re.compile(r"\b0x[0-9a-f]{6,16}\b"), "<addr>"),
+    (re.compile(r"/tmp/[^\s'\"]+"), "<tmp>"),
+)
+
+
+def message_key(message: str) -> str:
+    """A warning message with run ids, uuids, addresses and temp paths blanked.
+
+    Two runs of the same code raise the same warning with a different run id
+    in it; comparing raw messages would call that a new deprecation.
+    """
+    text = str(message)
+    for pattern, placeholder in _VOLATILE:
+        text = pattern.sub(placeholder, text)
+    return text
+
+
+def deprecations(result: ScenarioResult) -> dict[tuple[str, str], dict[str, Any]]:
+    """The deprecation warnings of one cell, keyed by (category, normalised message)."""
+    return {
+        (str(w.get("category", "")), message_key(w.get("message", ""))): w
+        for w in result.warnings
+        if is_deprecation(w)
+    }
 
 
 def median(result: ScenarioResult) -> float | None:
@@ -108,41 +148,57 @@ def median(result: ScenarioResult) -> float | None:
     return None
 
 
+def _error_text(result: ScenarioResult) -> str:
+    err = result.error or {}
+    if err:
+        text = f"{err.get('type')}: {err.get('message') or ''}"
+    else:
+        text = result.reason or ""
+    return text.strip().splitlines()[0][:200] if text.strip() else ""
+
+
 def compare_scenario(
     sid: str,
     base: ScenarioResult | None,
     cand: ScenarioResult | None,
     slowdown_factor: float,
+    candidate_selection: dict[str, list[str]] | None = None,
 ) -> Verdict:
-    """The verdict for one scenario id."""
+    """The verdict for one scenario id (see the module docstring)."""
     if base is None and cand is None:
         raise ValueError(f"{sid}: no result on either side")
     if base is None:
         return Verdict(sid, "new", ["new"], None, cand.status, details=[f"not run on the baseline; {cand.status} here"])
     if cand is None:
-        return Verdict(sid, "gone", ["gone"], base.status, None, details=["not run on the candidate"])
+        why = "not selected in the candidate run (--only/--skip)" if candidate_selection else "not run on the candidate"
+        return Verdict(sid, "gone", ["gone"], base.status, None, details=[why])
     changes: list[str] = []
     details: list[str] = []
     v = Verdict(sid, "same", changes, base.status, cand.status, details=details)
 
     if base.status == "pass" and cand.status in BROKEN:
         changes.append("regressed")
-        err = cand.error or {}
-        why = f"{err.get('type')}: {err.get('message')}" if err else (cand.reason or "")
-        details.append(f"pass -> {cand.status}" + (f" ({why.splitlines()[0][:200]})" if why else ""))
-    elif base.status in BROKEN and cand.status == "pass":
+        why = _error_text(cand)
+        details.append(f"pass -> {cand.status}" + (f" ({why})" if why else ""))
+    elif base.status in (*BROKEN, "unsupported") and cand.status == "pass":
         changes.append("fixed")
         details.append(f"{base.status} -> pass")
-    if cand.status == "unsupported" and base.status != "unsupported":
+    elif cand.status == "unsupported" and base.status != "unsupported":
         changes.append("newly_unsupported")
         details.append(f"{base.status} -> unsupported" + (f" ({cand.reason})" if cand.reason else ""))
+    elif base.status != cand.status:
+        # e.g. error -> fail, pass -> skipped: shown, but not a verdict of its own
+        why = _error_text(cand)
+        details.append(f"{base.status} -> {cand.status}" + (f" ({why})" if why else ""))
 
-    base_dep, cand_dep = _deprecations(base), _deprecations(cand)
+    base_dep, cand_dep = deprecations(base), deprecations(cand)
     fresh = [w for key, w in cand_dep.items() if key not in base_dep]
     if fresh:
         changes.append("newly_warns")
         v.new_deprecations = fresh
-        details.append(f"new deprecation: {fresh[0]['category']}: {fresh[0]['message'][:200]}")
+        first = fresh[0]
+        more = f" (+{len(fresh) - 1} more)" if len(fresh) > 1 else ""
+        details.append(f"new deprecation: {first.get('category')}: {str(first.get('message'))[:200]}{more}")
 
     if base.status == cand.status:
         diff = {}
@@ -153,27 +209,41 @@ def compare_scenario(
         if diff:
             changes.append("changed")
             v.observation_diff = diff
-            key = next(iter(diff))
-            details.append(f"{key}: {diff[key]['baseline']!r} -> {diff[key]['candidate']!r}")
+            details.extend(f"{key}: {d['baseline']!r} -> {d['candidate']!r}" for key, d in diff.items())
 
     b_med, c_med = median(base), median(cand)
-    if b_med and c_med is not None and base.status == cand.status == "pass":
-        v.ratio = c_med / b_med
-        b_samples = (base.timing or {}).get("samples") or []
-        c_samples = (cand.timing or {}).get("samples") or []
-        timing_verdict = stats.timing_verdict(b_samples, c_samples, slowdown_factor)
-        if timing_verdict in ("slower", "faster"):
-            changes.append(timing_verdict)
-            details.append(f"median {b_med:.4g}s -> {c_med:.4g}s ({v.ratio:.2f}x)")
+    if b_med and c_med is not None:
+        v.ratio = c_med / b_med  # shown for every timed pair; judged only when both passed
+    if base.status == cand.status == "pass":
+        b_samples = _samples(base)
+        c_samples = _samples(cand)
+        if b_samples and c_samples:
+            timing = stats.compare_timings(b_samples, c_samples, slowdown_factor)
+            v.ratio = timing.ratio
+            v.timing = timing
+            if timing.verdict in ("slower", "faster"):
+                changes.append(timing.verdict)
+                details.append(
+                    f"median {median(base):.4g}s -> {median(cand):.4g}s ({timing.ratio:.2f}x; {timing.reason})"
+                )
 
     v.verdict = next((name for name in SEVERITY if name in changes), "same")
     return v
 
 
+def _samples(result: ScenarioResult) -> list[float]:
+    timing = result.timing or {}
+    samples = timing.get("samples") or []
+    if not samples and timing.get("median") is not None:
+        samples = [timing["median"]]
+    return [float(x) for x in samples]
+
+
 def compare(baseline: RunFile, candidate: RunFile, slowdown_factor: float = 1.5) -> Comparison:
+    """Every scenario of either run: its verdict for ``candidate`` against ``baseline``."""
     base, cand = baseline.by_id(), candidate.by_id()
     verdicts = {
-        sid: compare_scenario(sid, base.get(sid), cand.get(sid), slowdown_factor)
+        sid: compare_scenario(sid, base.get(sid), cand.get(sid), slowdown_factor, candidate.selection)
         for sid in sorted(set(base) | set(cand))
     }
     return Comparison(baseline, candidate, verdicts)

@@ -1,33 +1,134 @@
-"""Is a timing difference real? Ratio threshold AND evidence beyond noise.
+"""Is a timing difference real? A ratio past the policy factor AND evidence beyond noise.
 
-A timing is ``slower`` (``faster``) only when the median ratio passes the
-policy factor *and* the samples do not overlap enough to be noise. This first
-version uses a conservative non-overlap rule; the seam is ``timing_verdict``.
+Method: the Mann-Whitney U rank test (``scipy.stats.mannwhitneyu``), one-sided,
+at ``ALPHA`` = 0.10. Why a rank test and not a bootstrap or a t-test: a perf
+scenario keeps only a handful of samples (``repeat``, default 5), timings on a
+shared machine are skewed with occasional large outliers (another process
+takes the core), and a rank test needs no distribution assumption and ignores
+how far an outlier lies. With five samples a bootstrap of the median has only
+a few distinct values to resample, so its interval is unreliable.
+
+A timing is ``slower`` when both hold (the rule asv uses for ``asv compare``):
+
+1. the median ratio (candidate / baseline) is at least the policy factor;
+2. the samples show it beyond noise: the one-sided test "candidate samples
+   tend to be larger than baseline samples" gives p < ``ALPHA``.
+
+``faster`` is the mirror image (ratio at most 1/factor, the other test).
+Otherwise the verdict is ``same`` and the median ratio is still reported.
+The factor is a threshold on the measured ratio, so a body slowed by
+exactly the factor sits on the line and comes out either way: set the
+factor somewhat below the slowdown that must be caught.
+
+Why 0.10 and not 0.05: with five samples a side, p < 0.05 allows at most 4
+of the 25 (baseline, candidate) pairs out of order, so one baseline sample
+hit by an outlier (another process took the core) above every candidate
+sample gives p = 0.075 and hides even a 2x slowdown; p < 0.10 tolerates it.
+False alarms are kept down by the factor: in the A/A tests
+(tests/test_stats.py) identical bodies do not reach a 1.2x median ratio
+together with p < 0.10.
+
+The test needs at least ``MIN_SAMPLES`` samples per side: with 2 and 2 the
+smallest possible one-sided p-value is 1/6, so nothing could ever be called
+beyond noise. Differences between two runs made at different times
+(the machine got busier) are not noise a rank test can see: the factor is
+the guard against that.
 """
 
 from __future__ import annotations
 
+import math
 import statistics
-from typing import Sequence
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+#: significance level of each one-sided test
+ALPHA = 0.10
+#: fewest samples per side for which the test can reach ALPHA (1/20 with 3 and 3)
+MIN_SAMPLES = 3
 
 
-def beyond_noise(baseline: Sequence[float], candidate: Sequence[float]) -> bool:
-    """True when the two sample sets are separated (no overlap of their ranges)."""
-    if len(baseline) < 2 or len(candidate) < 2:
-        return False
-    return max(baseline) < min(candidate) or max(candidate) < min(baseline)
+@dataclass(frozen=True)
+class TimingComparison:
+    """The timing verdict for one scenario and the numbers behind it."""
+
+    verdict: str
+    #: candidate median / baseline median, or None when either side has no samples
+    ratio: float | None
+    n_baseline: int
+    n_candidate: int
+    factor: float
+    #: one-sided p-value for "candidate slower than baseline"
+    p_slower: float | None = None
+    #: one-sided p-value for "candidate faster than baseline"
+    p_faster: float | None = None
+    #: one line: why this verdict
+    reason: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "verdict": self.verdict,
+            "ratio": None if self.ratio is None else round(self.ratio, 4),
+            "n_baseline": self.n_baseline,
+            "n_candidate": self.n_candidate,
+            "factor": self.factor,
+            "p_slower": None if self.p_slower is None else round(self.p_slower, 5),
+            "p_faster": None if self.p_faster is None else round(self.p_faster, 5),
+            "method": "mann-whitney-u",
+            "alpha": ALPHA,
+            "reason": self.reason,
+        }
+
+
+def _clean(samples: Sequence[float]) -> list[float]:
+    return [float(s) for s in samples if s is not None and math.isfinite(float(s)) and float(s) > 0]
+
+
+def _p_greater(x: Sequence[float], y: Sequence[float]) -> float:
+    """One-sided Mann-Whitney p-value for "values of x tend to be larger than y"."""
+    try:  # imported lazily: report start-up stays quick
+        from scipy.stats import mannwhitneyu
+    except ImportError:
+        from harness.errors import HarnessError
+
+        raise HarnessError("timing verdicts need scipy in this environment: pip install 'scipy>=1.11'") from None
+
+    return float(mannwhitneyu(x, y, alternative="greater").pvalue)
+
+
+
+def compare_timings(
+    baseline: Sequence[float], candidate: Sequence[float], factor: float
+) -> TimingComparison:
+    """``slower``, ``faster`` or ``same`` for two sample sets of one scenario (see module doc)."""
+    if factor < 1.0:
+        raise ValueError(f"factor must be >= 1.0, got {factor}")
+    base, cand = _clean(baseline), _clean(candidate)
+    nb, nc = len(base), len(cand)
+    if not base or not cand:
+        return TimingComparison("same", None, nb, nc, factor, reason="no samples on one side")
+    ratio = statistics.median(cand) / statistics.median(base)
+    if nb < MIN_SAMPLES or nc < MIN_SAMPLES:
+        return TimingComparison(
+            "same", ratio, nb, nc, factor,
+            reason=f"too few samples to tell ({nb} and {nc}; need {MIN_SAMPLES} each)",
+        )
+    p_slower = _p_greater(cand, base)
+    p_faster = _p_greater(base, cand)
+    verdict, reason = "same", f"within noise (p={min(p_slower, p_faster):.3f})"
+    if p_slower < ALPHA:
+        if ratio >= factor:
+            verdict, reason = "slower", f"slower beyond noise (p={p_slower:.3f})"
+        else:
+            reason = f"slower beyond noise (p={p_slower:.3f}) but {ratio:.2f}x is under the {factor:g}x factor"
+    elif p_faster < ALPHA:
+        if ratio <= 1.0 / factor:
+            verdict, reason = "faster", f"faster beyond noise (p={p_faster:.3f})"
+        else:
+            reason = f"faster beyond noise (p={p_faster:.3f}) but {ratio:.2f}x is within the {factor:g}x factor"
+    return TimingComparison(verdict, ratio, nb, nc, factor, p_slower, p_faster, reason)
 
 
 def timing_verdict(baseline: Sequence[float], candidate: Sequence[float], factor: float) -> str:
-    """``slower``, ``faster`` or ``same`` for two sample sets of one scenario."""
-    if not baseline or not candidate:
-        return "same"
-    b, c = statistics.median(baseline), statistics.median(candidate)
-    if b <= 0 or c <= 0:
-        return "same"
-    ratio = c / b
-    if ratio >= factor and beyond_noise(baseline, candidate):
-        return "slower"
-    if ratio <= 1.0 / factor and beyond_noise(baseline, candidate):
-        return "faster"
-    return "same"
+    """``slower``, ``faster`` or ``same``: the verdict of :func:`compare_timings`."""
+    return compare_timings(baseline, candidate, factor).verdict

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from harness.report.model import Matrix
-from harness.report.terminal import render_table, summary_lines
+from harness.report.terminal import render_table, render_timings, summary_lines
 
 
 def render(matrix: Matrix, guidance_md: str = "") -> str:
@@ -15,6 +15,17 @@ def render(matrix: Matrix, guidance_md: str = "") -> str:
         lines.append("")
     if matrix.installed:
         lines.append(render_table(matrix, tablefmt="github"))
+        lines.append("")
+    timings = render_timings(matrix, tablefmt="github")
+    if timings:
+        lines.append("## Timings (ratio to the baseline)")
+        lines.append("")
+        lines.append("Baseline column: median time. Other columns: the version's median divided by the "
+                     "baseline's. `[slower]`/`[faster]` only when the ratio passes the slowdown factor "
+                     "and the samples differ beyond noise (Mann-Whitney U, one-sided, p < 0.10); "
+                     "otherwise the ratio is noise or under the factor.")
+        lines.append("")
+        lines.append(timings)
         lines.append("")
     summary = summary_lines(matrix)
     if summary:

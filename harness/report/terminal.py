@@ -22,6 +22,55 @@ def render_table(matrix: Matrix, tablefmt: str = "simple") -> str:
     return tabulate(rows, headers=headers, tablefmt=tablefmt, disable_numparse=True)
 
 
+def _median(result) -> float | None:
+    timing = (result.timing or {}) if result is not None else {}
+    if timing.get("median") is not None:
+        return float(timing["median"])
+    samples = timing.get("samples") or []
+    if samples:
+        import statistics
+
+        return float(statistics.median(samples))
+    return None
+
+
+def timed_ids(matrix: Matrix) -> list[str]:
+    """Scenarios with timing samples on at least one version."""
+    return [sid for sid in matrix.scenario_ids if any(_median(matrix.cell(r, sid)) for r in matrix.installed)]
+
+
+def timing_cell(matrix: Matrix, run, sid: str) -> str:
+    """``1.80x [slower]``: the candidate's median as a ratio to the baseline's."""
+    cell, base = matrix.cell(run, sid), matrix.cell(matrix.baseline, sid) if matrix.baseline else None
+    med = _median(cell)
+    if med is None:
+        return "-" if cell is None else cell.status
+    if run is matrix.baseline:
+        return f"{med * 1000:.0f}ms" if med < 1 else f"{med:.2f}s"
+    base_med = _median(base)
+    if not base_med:
+        return "no baseline"
+    comparison = matrix.comparisons.get(run.label)
+    verdict = comparison.verdicts.get(sid) if comparison else None
+    text = f"{med / base_med:.2f}x"
+    if verdict is not None and verdict.timing is not None and verdict.timing.verdict in ("slower", "faster"):
+        text += f" [{verdict.timing.verdict}]"
+    elif cell.status != "pass" or (base is not None and base.status != "pass"):
+        text += f" ({base.status if base else '-'}->{cell.status})"
+    return text
+
+
+def render_timings(matrix: Matrix, tablefmt: str = "simple") -> str:
+    """Timed scenarios: baseline median, then every other version as a ratio to it."""
+    ids = timed_ids(matrix)
+    if not ids or matrix.baseline is None:
+        return ""
+    runs = [matrix.baseline] + [r for r in matrix.installed if r is not matrix.baseline]
+    headers = ["scenario"] + [column_title(r, matrix.baseline) for r in runs]
+    rows = [[sid] + [timing_cell(matrix, r, sid) for r in runs] for sid in ids]
+    return tabulate(rows, headers=headers, tablefmt=tablefmt, disable_numparse=True)
+
+
 def summary_lines(matrix: Matrix) -> list[str]:
     lines = []
     for label, comparison in matrix.comparisons.items():
@@ -56,5 +105,11 @@ def render(matrix: Matrix, quiet: bool = False) -> str:
     if not quiet and matrix.installed:
         parts.append(render_table(matrix))
         parts.append("legend: status + median time; ! = warnings captured; [verdict] vs baseline")
+        timings = render_timings(matrix)
+        if timings:
+            parts.append("")
+            parts.append(timings)
+            parts.append("timings: baseline median, others as a ratio to it; [slower]/[faster] only past "
+                         "the slowdown factor and beyond noise (Mann-Whitney U, p < 0.10)")
     parts.extend(summary_lines(matrix))
     return "\n".join(parts)
