@@ -80,6 +80,11 @@ def _decode_address(hex_addr: str) -> tuple[str, int]:
     return host, int(port, 16)
 
 
+def exposed_inodes(proc: Path = Path("/proc")) -> set[int]:
+    """Socket inodes listening beyond the allowed hosts, machine-wide (cheap: two small files)."""
+    return {inode for inode, (host, _) in _listening_inodes(proc).items() if host not in ALLOWED_HOSTS}
+
+
 def _listening_inodes(proc: Path) -> dict[int, tuple[str, int]]:
     found: dict[int, tuple[str, int]] = {}
     for name in ("tcp", "tcp6"):

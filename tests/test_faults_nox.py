@@ -18,7 +18,9 @@ import pytest
 from harness.cli import main
 from harness.results import INSTALL_FAILED, load_run, save_run
 from tests.factories import run_file, scenario
-from tests.fault_scenarios._support import FAULTS_DIR, alive, snapshot, wait_dead, wait_for_file
+from tests.fault_scenarios._support import (
+    FAULTS_DIR, alive, kill_all, noted_pids, snapshot, wait_dead, wait_for_file,
+)
 from tests.mlflow_envs import ROOT, _clean_env
 
 pytestmark = pytest.mark.mlflow
@@ -26,7 +28,7 @@ pytestmark = pytest.mark.mlflow
 LABEL = "faults-nox"
 
 
-def test_matrix_survives_an_uninstallable_version_and_sigterm_to_nox(tmp_path, capsys):
+def test_matrix_survives_an_uninstallable_version_and_sigterm_to_nox(tmp_path, capsys, request):
     results, out, tmpdir = tmp_path / "results", tmp_path / "out", tmp_path / "tmpdir"
     tmpdir.mkdir()
     runs = results / "runs"
@@ -50,6 +52,7 @@ def test_matrix_survives_an_uninstallable_version_and_sigterm_to_nox(tmp_path, c
         finally:
             if nox.poll() is None:
                 nox.kill()
+            request.addfinalizer(lambda: kill_all(noted_pids(out)))
     text = log.read_text()
     assert code != 0, text[-3000:]
     # 9.9.9: a clear install-failure run file, written by the session's install-failure path

@@ -24,7 +24,9 @@ from harness import net
 from harness.cli import main
 from harness.results import load_run, save_run
 from tests.factories import run_file, scenario
-from tests.fault_scenarios._support import FAULTS_DIR, harness_env, snapshot, wait_dead, wait_for_file
+from tests.fault_scenarios._support import (
+    FAULTS_DIR, harness_env, kill_all, noted_pids, snapshot, wait_dead, wait_for_file,
+)
 from tests.mlflow_envs import ROOT, real_env
 
 pytestmark = pytest.mark.mlflow
@@ -35,7 +37,7 @@ CANARY = "canary-5d2e-plain-env-value"
 
 
 @pytest.fixture(scope="module")
-def faulty_run(tmp_path_factory):
+def faulty_run(tmp_path_factory, request):
     python, _ = real_env("3")
     base = tmp_path_factory.mktemp("faults")
     results_dir, tmpdir, out = base / "results", base / "tmpdir", base / "out"
@@ -61,13 +63,18 @@ def faulty_run(tmp_path_factory):
             cwd=ROOT, env=env, stdout=so, stderr=se,
         )
         try:
-            hang = wait_for_file(out / "interrupt.json", proc, 900)
+            try:
+                hang = wait_for_file(out / "interrupt.json", proc, 900)
+            except AssertionError as exc:
+                raise AssertionError(f"{exc}\nstdout:\n{stdout.read_text()[-3000:]}\nstderr:\n{stderr.read_text()[-3000:]}")
             proc.send_signal(signal.SIGINT)
             code = proc.wait(timeout=60)
         finally:
             if proc.poll() is None:
                 proc.kill()
             holder.close()
+            # if the harness failed to clean up, the tests say so; the machine must not pay
+            request.addfinalizer(lambda: kill_all(noted_pids(out)))
     partial_path = results_dir / "runs" / f"{LABEL}.partial.json"
     return SimpleNamespace(
         code=code, stdout=stdout.read_text(), stderr=stderr.read_text(), out=out, tmpdir=tmpdir,

@@ -55,3 +55,28 @@ def wait_for_file(path: Path, proc: subprocess.Popen, seconds: float) -> dict:
 
 def snapshot(directory: Path) -> list[str]:
     return sorted(os.listdir(directory)) if directory.exists() else []
+
+
+def kill_all(pids: list[int]) -> None:
+    """Test hygiene when the harness failed to: SIGKILL whatever is still alive."""
+    import signal
+
+    for pid in pids:
+        if alive(pid):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+
+def noted_pids(out: Path) -> list[int]:
+    """Every pid a fault scenario noted in ``out`` (pids, pid, runner)."""
+    found: list[int] = []
+    for path in sorted(out.glob("*.json")) if out.exists() else []:
+        try:
+            data = json.loads(path.read_text())
+        except ValueError:
+            continue
+        found.extend(data.get("pids", []))
+        found.extend(data[k] for k in ("pid", "runner") if k in data)
+    return found
