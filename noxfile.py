@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -41,6 +42,20 @@ except HarnessError as exc:
     print(f"mlflow-compat: {exc}", file=sys.stderr)
     raise SystemExit(2) from None
 
+
+def _terminate_like_interrupt(signum, frame):
+    """SIGTERM to nox (CI cancelling a job) takes the Ctrl-C path: nox asks the
+    running harness to stop (which keeps its partial results apart and kills
+    its scenario processes) instead of dying and leaving it running."""
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+signal.signal(signal.SIGTERM, _terminate_like_interrupt)
+#: seconds nox gives the harness to finish after Ctrl-C before sending
+#: SIGTERM, and after SIGTERM before SIGKILL (nox's defaults are 0.3 and 0.2 s,
+#: too short to kill scenario processes and remove temporary stores)
+INTERRUPT_TIMEOUT_S, TERMINATE_TIMEOUT_S = 3.0, 20.0
+
 REPORT_DEPS = ["packaging>=23", "tabulate>=0.9", "matplotlib>=3.7", "scipy>=1.11"]
 PY = f"{sys.version_info.major}.{sys.version_info.minor}"
 
@@ -57,7 +72,10 @@ def _install_and_run(session: nox.Session, spec: str) -> None:
     use_uv = session.venv_backend == "uv"
     resolution = envs.resolve_and_install(spec, python, CONFIG, log=session.log, use_uv=use_uv)
     if not resolution.ok:
-        path = envs.write_install_failure(resolution, CONFIG)
+        try:
+            path = envs.write_install_failure(resolution, CONFIG)
+        except OSError as exc:
+            session.error(f"mlflow {spec} could not be installed, and the run file could not be written: {exc}")
         session.warn(
             f"mlflow {spec} could not be installed; recorded in {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}"
         )
@@ -74,6 +92,8 @@ def _install_and_run(session: nox.Session, spec: str) -> None:
             "--skipped-releases", fh.name,
             *session.posargs,
             env={"PYTHONPATH": str(ROOT), "PYTHONWARNINGS": "ignore"},
+            interrupt_timeout=INTERRUPT_TIMEOUT_S,
+            terminate_timeout=TERMINATE_TIMEOUT_S,
         )
     finally:
         os.unlink(fh.name)

@@ -104,6 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _config(args: argparse.Namespace) -> Config:
     import dataclasses
 
+    if args.config is not None and not args.config.is_file():
+        raise HarnessError(f"--config {args.config}: no such file")
     config = load_config(args.config)
     if getattr(args, "results_dir", None):
         config = dataclasses.replace(config, results_dir=args.results_dir.resolve())
@@ -137,6 +139,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 0
     if not selected:
         raise HarnessError("no scenario matches the selection (--only/--skip)")
+    _writable(config.runs_dir)
     try:
         import mlflow
     except ImportError:
@@ -149,7 +152,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         skipped = json.loads(args.skipped_releases.read_text())
     selection = {k: v for k, v in (("only", only), ("skip", skip)) if v}
     runs_dir = config.runs_dir
-    _writable(runs_dir)
     runner.run(
         selected,
         args.label or label_for(mlflow.__version__),
@@ -167,7 +169,14 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _writable(directory: Path) -> None:
+    """Fail early, in one line, when results cannot be written to ``directory``.
+
+    A write probe, not only ``os.access``: root passes ``access`` checks on a
+    directory it cannot write (read-only mount), and a run should not find out
+    after an hour of scenarios.
+    """
     import os
+    import tempfile
 
     try:
         directory.mkdir(parents=True, exist_ok=True)
@@ -175,6 +184,12 @@ def _writable(directory: Path) -> None:
         raise HarnessError(f"results directory {directory} cannot be created: {exc.strerror}") from None
     if not os.access(directory, os.W_OK | os.X_OK):
         raise HarnessError(f"results directory {directory} is not writable")
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".write-check.", dir=directory)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise HarnessError(f"results directory {directory} is not writable: {exc.strerror}") from None
 
 
 def cmd_report(args: argparse.Namespace) -> int:

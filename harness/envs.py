@@ -8,6 +8,7 @@ and a family spec walks its releases newest first until one installs.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -72,7 +73,10 @@ def install(python: str, requirements: list[str], use_uv: bool | None = None, ti
         cmd = [python, "-m", "pip", "install", "--disable-pip-version-check", *requirements]
     start = time.perf_counter()
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        # uv wraps its messages at $COLUMNS (which pytest and CI set narrow): a
+        # wide one keeps each cause on one line, so the last lines say why
+        env = {**os.environ, "COLUMNS": "1000"}
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
     except subprocess.TimeoutExpired:
         return InstallResult(False, time.perf_counter() - start, f"installer timed out after {timeout:g}s")
     except OSError as exc:

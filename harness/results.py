@@ -48,6 +48,43 @@ SCENARIO_REQUIRED = (
     "metrics",
     "observations",
 )
+#: JSON types of the required fields, checked so a wrong-schema file is one
+#: clear line here instead of a traceback deep in a renderer
+_NUMBER = (int, float)
+RUN_TYPES: dict[str, Any] = {
+    "label": str,
+    "mlflow_version": str,
+    "python_version": str,
+    "platform": str,
+    "packages": dict,
+    "tracking_backend": str,
+    "started_at": str,
+    "duration_s": _NUMBER,
+}
+SCENARIO_TYPES: dict[str, Any] = {
+    "id": str,
+    "area": str,
+    "kind": str,
+    "duration_s": _NUMBER,
+    "error": (dict, type(None)),
+    "warnings": list,
+    "timing": (dict, type(None)),
+    "metrics": dict,
+    "observations": dict,
+}
+#: a partial run file (interrupted run) has this run status
+INTERRUPTED = "interrupted"
+
+
+def _type_name(kind: Any) -> str:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    names = {dict: "an object", list: "a list", str: "a string", int: "a number", float: "a number", type(None): "null"}
+    return " or ".join(dict.fromkeys(names.get(k, k.__name__) for k in kinds))
+
+
+def _check_type(value: Any, kind: Any, where: str) -> None:
+    if (isinstance(value, bool) and kind is _NUMBER) or not isinstance(value, kind):
+        raise ResultsError(f"{where} must be {_type_name(kind)}, got {type(value).__name__}")
 
 
 @dataclass
@@ -128,6 +165,8 @@ def validate(data: Any, source: str) -> None:
     for key in RUN_REQUIRED:
         if key not in data:
             raise ResultsError(f"{source}: missing field {key!r}")
+    for key, kind in RUN_TYPES.items():
+        _check_type(data[key], kind, f"{source}: field {key!r}")
     if not isinstance(data["scenarios"], list):
         raise ResultsError(f"{source}: 'scenarios' must be a list")
     for i, entry in enumerate(data["scenarios"]):
@@ -137,6 +176,20 @@ def validate(data: Any, source: str) -> None:
             if key not in entry:
                 sid = entry.get("id", f"#{i}")
                 raise ResultsError(f"{source}: scenario {sid!r} is missing field {key!r}")
+        sid = entry["id"] if isinstance(entry["id"], str) else f"#{i}"
+        for key, kind in SCENARIO_TYPES.items():
+            _check_type(entry[key], kind, f"{source}: scenario {sid!r} field {key!r}")
+        error = entry["error"]
+        if error is not None and not (isinstance(error.get("type"), str) and isinstance(error.get("message"), str)):
+            raise ResultsError(f"{source}: scenario {sid!r} field 'error' needs string 'type' and 'message'")
+        timing = entry["timing"] or {}
+        samples = timing.get("samples", [])
+        if not isinstance(samples, list) or not all(
+            isinstance(x, _NUMBER) and not isinstance(x, bool) for x in samples
+        ):
+            raise ResultsError(f"{source}: scenario {sid!r} field 'timing.samples' must be a list of numbers")
+        if not all(isinstance(w, dict) for w in entry["warnings"]):
+            raise ResultsError(f"{source}: scenario {sid!r} field 'warnings' must be a list of objects")
         if entry["status"] not in STATUSES:
             raise ResultsError(
                 f"{source}: scenario {entry['id']!r} has unknown status {entry['status']!r}"
@@ -157,10 +210,14 @@ def load_run(path: Path) -> RunFile:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise ResultsError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ResultsError(f"{path}: not a run file (not UTF-8 text: {exc.reason} at byte {exc.start})") from None
     try:
         data = json.loads(text)
     except ValueError as exc:
         raise ResultsError(f"{path}: corrupt JSON ({exc})") from None
+    except RecursionError:
+        raise ResultsError(f"{path}: corrupt JSON (nested too deeply)") from None
     run = from_dict(data, str(path))
     run.path = Path(path)
     return run
@@ -201,12 +258,23 @@ def run_files_in(runs_dir: Path) -> list[Path]:
     )
 
 
-def load_runs(paths: Iterable[Path]) -> tuple[list[RunFile], list[str]]:
-    """Load every readable run file; return (runs, one-line problems for the rest)."""
+def load_runs(paths: Iterable[Path], include_interrupted: bool = False) -> tuple[list[RunFile], list[str]]:
+    """Load every readable run file; return (runs, one-line problems for the rest).
+
+    Partial files of interrupted runs are left out (with a problem line) even
+    when named explicitly, so they never mix with complete runs in a report.
+    """
     runs, problems = [], []
     for path in paths:
         try:
-            runs.append(load_run(path))
+            run = load_run(path)
         except ResultsError as exc:
             problems.append(str(exc))
+            continue
+        if run.run_status == INTERRUPTED and not include_interrupted:
+            problems.append(
+                f"{path}: partial results of an interrupted run ({len(run.scenarios)} scenarios); not reported"
+            )
+            continue
+        runs.append(run)
     return runs, problems

@@ -10,6 +10,13 @@ killed, hang, leave a server running) the parent records one status, kills the
 child's process group and any orphan it left (the runner is a child
 subreaper), removes the working directory and goes on.
 
+While a scenario runs, the listening TCP sockets of its process tree are
+sampled: a server bound to anything but 127.0.0.1 is killed at once and the
+scenario recorded as ``error`` (``NonLoopbackListen``). Processes still running
+when a scenario ends are killed and noted in a ``harness.LeftRunning`` warning.
+Values of secret-looking environment variables (``*TOKEN*``, ``*SECRET*``,
+``*PASSWORD*`` ...) are redacted from everything a scenario result records.
+
 The run file is rewritten atomically as ``<label>.partial.json`` after every
 scenario and renamed to ``<label>.json`` only when the run completes, so an
 interrupted run never replaces or mixes with the previous complete one.
@@ -17,12 +24,14 @@ interrupted run never replaces or mixes with the previous complete one.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import datetime as dt
 import json
 import logging
 import os
 import platform
+import re
 import resource
 import select
 import shutil
@@ -33,15 +42,23 @@ import tempfile
 import time
 import traceback
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from harness import results
+from harness import net, results
+from harness.errors import ResultsError
 from harness.results import RunFile, ScenarioResult
 from harness.scenario import Context, ScenarioSpec, Skipped, Unsupported
 
 PR_SET_CHILD_SUBREAPER = 36
+PR_SET_PDEATHSIG = 1
+#: how often a running scenario's listening sockets are sampled (reading
+#: /proc/net/tcp{,6} costs ~10 ms of CPU here: 1% of a core at 1 s)
+WATCH_INTERVAL_S = 1.0
+#: environment variables whose values never reach a run file
+SECRET_NAME_RE = re.compile(r"TOKEN|SECRET|PASSW|CREDENTIAL|PRIVATE|AUTH|COOKIE|API_?KEY|ACCESS_?KEY|KEY$", re.I)
+_INTERRUPTS = {signal.SIGINT, signal.SIGTERM}
 KEY_PACKAGES = (
     "mlflow",
     "mlflow-skinny",
@@ -108,6 +125,14 @@ def _normalise(text: str, work_dir: Path) -> str:
     return str(text).replace(str(work_dir), "<work>")
 
 
+def _safe_str(exc: BaseException) -> str:
+    """``str(exc)``, even for an exception whose ``__str__`` itself raises."""
+    try:
+        return str(exc)
+    except BaseException as inner:  # noqa: BLE001 - keep the type, lose only the text
+        return f"<str() of {type(exc).__name__} failed: {type(inner).__name__}>"
+
+
 def _collect_warnings(
     caught: list[warnings.WarningMessage], records: list[logging.LogRecord], work_dir: Path
 ) -> list[dict[str, Any]]:
@@ -168,12 +193,12 @@ def execute(spec: ScenarioSpec, ctx: Context) -> dict[str, Any]:
             status, reason = "skipped", str(exc)
         except AssertionError as exc:
             status = "fail"
-            error = {"type": type(exc).__name__, "message": _normalise(str(exc), ctx.work_dir)}
+            error = {"type": type(exc).__name__, "message": _normalise(_safe_str(exc), ctx.work_dir)}
         except BaseException as exc:  # noqa: BLE001 - SystemExit, KeyboardInterrupt too
             status = "error"
             error = {
                 "type": type(exc).__name__,
-                "message": _normalise(str(exc), ctx.work_dir)[:2000],
+                "message": _normalise(_safe_str(exc), ctx.work_dir)[:2000],
                 "traceback": _normalise("".join(traceback.format_exc(limit=8)), ctx.work_dir)[-4000:],
             }
         duration = time.perf_counter() - start
@@ -206,8 +231,9 @@ def become_subreaper() -> None:
         pass
 
 
-def _children_of(pid: int) -> list[int]:
-    found = []
+def _process_table() -> dict[int, tuple[int, str, str]]:
+    """pid -> (ppid, state, comm) for every process, from one pass over /proc."""
+    table = {}
     for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else []:
         if not entry.name.isdigit():
             continue
@@ -216,10 +242,31 @@ def _children_of(pid: int) -> list[int]:
         except OSError:
             continue
         # pid (comm) state ppid ...; comm may contain spaces/parens
-        fields = stat.rsplit(")", 1)[-1].split()
-        if len(fields) > 1 and int(fields[1]) == pid:
-            found.append(int(entry.name))
+        head, _, rest = stat.rpartition(")")
+        fields = rest.split()
+        if len(fields) > 1:
+            table[int(entry.name)] = (int(fields[1]), fields[0], head.partition("(")[2])
+    return table
+
+
+def descendants(root: int, include_zombies: bool = True) -> dict[int, str]:
+    """pid -> command name of every process below ``root``."""
+    table = _process_table()
+    children: dict[int, list[int]] = {}
+    for pid, (ppid, _, _) in table.items():
+        children.setdefault(ppid, []).append(pid)
+    found, stack = {}, list(children.get(root, []))
+    while stack:
+        pid = stack.pop()
+        _, state, comm = table[pid]
+        if include_zombies or state not in ("Z", "X"):
+            found[pid] = comm
+        stack.extend(children.get(pid, []))
     return found
+
+
+def _children_of(pid: int) -> list[int]:
+    return [p for p, (ppid, _, _) in _process_table().items() if ppid == pid]
 
 
 def kill_tree(pgid: int | None) -> None:
@@ -231,11 +278,7 @@ def kill_tree(pgid: int | None) -> None:
             pass
     me = os.getpid()
     for _ in range(3):
-        stack, victims = list(_children_of(me)), []
-        while stack:
-            pid = stack.pop()
-            victims.append(pid)
-            stack.extend(_children_of(pid))
+        victims = list(descendants(me))
         if not victims:
             break
         for pid in victims:
@@ -259,8 +302,12 @@ def _reap_all() -> None:
             time.sleep(0.01)
 
 
-def _wait(pid: int, timeout: float) -> int | None:
-    """Wait for ``pid``; its wait status, or None on timeout."""
+def _wait(
+    pid: int, timeout: float, watch: Callable[[], str | None] | None = None
+) -> tuple[int | None, str | None]:
+    """Wait for ``pid``: (wait status, None) when it ends, (None, None) on
+    timeout, (None, problem) as soon as ``watch`` (called every
+    ``WATCH_INTERVAL_S``) reports a problem."""
     deadline = time.monotonic() + timeout
     pidfd = None
     if hasattr(os, "pidfd_open"):
@@ -272,12 +319,17 @@ def _wait(pid: int, timeout: float) -> int | None:
         while True:
             done, status = os.waitpid(pid, os.WNOHANG)
             if done:
-                return status
+                return status, None
+            if watch is not None:
+                problem = watch()
+                if problem:
+                    return None, problem
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                return None
+                return None, None
+            step = WATCH_INTERVAL_S if watch is not None else 1.0
             if pidfd is not None:
-                select.select([pidfd], [], [], min(remaining, 1.0))
+                select.select([pidfd], [], [], min(remaining, step))
             else:
                 time.sleep(min(remaining, 0.02))
     finally:
@@ -319,6 +371,8 @@ def _in_child(body: Callable[[], None], work_dir: Path) -> None:
     os.setsid()
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _INTERRUPTS)
+    _die_with_parent()
     log = os.open(work_dir / "output.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     os.dup2(log, 1)
     os.dup2(log, 2)
@@ -342,34 +396,126 @@ def _in_child(body: Callable[[], None], work_dir: Path) -> None:
         os._exit(code)
 
 
-def fork_run(body: Callable[[], None], work_dir: Path, timeout: float) -> tuple[str, str | None]:
-    """Run ``body`` in a forked child; ('ok'|'timeout'|'crashed', detail)."""
+def _die_with_parent() -> None:
+    """If the runner itself is killed (SIGKILL), the scenario process dies too."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # pragma: no cover - non-Linux
+        pass
+
+
+@contextlib.contextmanager
+def interrupts_deferred():
+    """Hold SIGINT/SIGTERM until the block ends (delivered then, not lost).
+
+    Used around ``fork`` (a child must never run the runner's handlers) and
+    around clean-up (a second Ctrl-C must not leave processes or temp dirs).
+    """
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, _INTERRUPTS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def non_loopback_listeners() -> str | None:
+    """Whether any process under the runner listens beyond 127.0.0.1, as a message."""
+    exposed = [l for l in net.listening_sockets(descendants(os.getpid(), include_zombies=False)) if not l.loopback_only]
+    if not exposed:
+        return None
+    return (
+        "listened on " + ", ".join(str(l) for l in exposed)
+        + "; scenario servers must bind 127.0.0.1 only (process tree killed)"
+    )
+
+
+def _network_watch(known: set[int]) -> Callable[[], str | None]:
+    """A cheap poll: read /proc/net/tcp{,6}, and walk the process tree only
+    when a listener beyond loopback appeared that is not known to be someone
+    else's (sockets that existed before the fork cannot be the scenario's)."""
+    known = set(known)
+
+    def watch() -> str | None:
+        fresh = net.exposed_inodes() - known
+        if not fresh:
+            return None
+        problem = non_loopback_listeners()
+        if problem is None:
+            known.update(fresh)  # another process on this machine, not ours
+        return problem
+
+    return watch
+
+
+@dataclass
+class ChildOutcome:
+    """How a forked child ended, and what it left behind."""
+
+    outcome: str  # ok | timeout | crashed | exposed
+    detail: str | None = None
+    #: processes still running when the child ended: "comm (listening on ...)"
+    left_running: list[str] = field(default_factory=list)
+
+
+def _left_behind() -> tuple[list[str], str | None]:
+    """Processes still running under us, and a problem if one listens beyond loopback."""
+    left = descendants(os.getpid(), include_zombies=False)
+    if not left:
+        return [], None
+    listeners = net.listening_sockets(left)
+    described = []
+    for pid, comm in sorted(left.items()):
+        hosts = sorted({l.host for l in listeners if l.pid == pid})
+        described.append(f"{comm} (listening on {', '.join(hosts)})" if hosts else comm)
+    return described, non_loopback_listeners()
+
+
+def fork_watch(
+    body: Callable[[], None], work_dir: Path, timeout: float, watch_network: bool = False
+) -> ChildOutcome:
+    """Run ``body`` in a forked child, kill whatever it leaves, say how it ended."""
     sys.stdout.flush()
     sys.stderr.flush()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - runs in the child
-        _in_child(body, work_dir)
+    known_exposed = net.exposed_inodes() if watch_network else set()
+    with interrupts_deferred():
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - runs in the child
+            try:
+                _in_child(body, work_dir)
+            finally:
+                os._exit(70)
     try:
-        status = _wait(pid, timeout)
+        status, problem = _wait(pid, timeout, _network_watch(known_exposed) if watch_network else None)
+        left, left_problem = _left_behind() if status is not None else ([], None)
     except BaseException:
         kill_tree(pid)
         raise
+    kill_tree(pid)
     if status is None:
-        kill_tree(pid)
         try:
             os.waitpid(pid, 0)
         except ChildProcessError:
             pass
-        return "timeout", f"no result within {timeout:g}s; process tree killed"
-    kill_tree(pid)
+        if problem:
+            return ChildOutcome("exposed", problem)
+        return ChildOutcome("timeout", f"no result within {timeout:g}s; process tree killed")
+    if watch_network and left_problem:
+        return ChildOutcome("exposed", left_problem, left)
     if os.WIFSIGNALED(status):
         sig = os.WTERMSIG(status)
         name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
-        return "crashed", f"killed by signal {name} ({sig})"
+        return ChildOutcome("crashed", f"killed by signal {name} ({sig})", left)
     code = os.WEXITSTATUS(status)
     if code != 0:
-        return "crashed", f"process exited with code {code}"
-    return "ok", None
+        return ChildOutcome("crashed", f"process exited with code {code}", left)
+    return ChildOutcome("ok", None, left)
+
+
+def fork_run(body: Callable[[], None], work_dir: Path, timeout: float) -> tuple[str, str | None]:
+    """Run ``body`` in a forked child; ('ok'|'timeout'|'crashed', detail)."""
+    ended = fork_watch(body, work_dir, timeout)
+    return ended.outcome, ended.detail
 
 
 def prepare_store(base: Path, timeout: float = 600.0) -> Store:
@@ -421,7 +567,13 @@ class Progress:
         self.spent = 0.0
 
     def _print(self, text: str) -> None:
-        print(text, file=self.stream, flush=True)
+        if self.stream is None:
+            return
+        try:
+            print(text, file=self.stream, flush=True)
+        except (BrokenPipeError, ValueError):
+            # output closed (`run | head`): keep running, the run file is what counts
+            self.stream = None
 
     def start(self, version: str) -> None:
         self.t0 = self.clock()
@@ -462,6 +614,61 @@ def _clock(seconds: float) -> str:
     return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
 
 
+def _ended_without_result(status: str, wall: float, reason: str | None, work: Path) -> dict[str, Any]:
+    tail = _tail(work / "output.log")
+    return {
+        "status": status,
+        "duration_s": round(wall, 6),
+        "error": None,
+        "reason": (reason or "") + (f"\n{tail}" if tail and reason else ""),
+        "warnings": [],
+        "timing": None,
+        "metrics": {},
+        "observations": {},
+    }
+
+
+def _left_running_warning(left: list[str]) -> dict[str, Any]:
+    return {
+        "category": "harness.LeftRunning",
+        "message": f"{len(left)} process(es) still running when the scenario ended, killed: " + ", ".join(left),
+        "source": "harness",
+        "where": "runner",
+        "count": 1,
+    }
+
+
+def secret_values(environ: dict[str, str] | None = None) -> dict[str, str]:
+    """Environment variables that look like secrets (name) and are long enough to matter."""
+    environ = os.environ if environ is None else environ
+    return {k: v for k, v in environ.items() if SECRET_NAME_RE.search(k) and len(v) >= 6}
+
+
+def redact_secrets(data: Any, environ: dict[str, str] | None = None) -> Any:
+    """``data`` with the value of every secret-looking environment variable replaced.
+
+    A scenario may print or raise with a token in it (an MLflow error message
+    quoting a header, say); the run file keeps ``<redacted:NAME>`` instead.
+    """
+    secrets = sorted(secret_values(environ).items(), key=lambda kv: -len(kv[1]))
+    if not secrets:
+        return data
+
+    def clean(value: Any) -> Any:
+        # strings only: a numeric secret must not turn a duration into garbage
+        if isinstance(value, str):
+            for name, secret in secrets:
+                value = value.replace(secret, f"<redacted:{name}>")
+            return value
+        if isinstance(value, dict):
+            return {clean(k): clean(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [clean(v) for v in value]
+        return value
+
+    return clean(data)
+
+
 def run_one(
     spec: ScenarioSpec, store: Store, base: Path, adapter: Any, repeat: int, warmup: int, timeout: float
 ) -> ScenarioResult:
@@ -478,7 +685,8 @@ def run_one(
             outcome = execute(spec, ctx)
             results.atomic_write_text(result_file, json.dumps(outcome, default=repr))
 
-        outcome, detail = fork_run(body, work, spec.timeout or timeout)
+        ended = fork_watch(body, work, spec.timeout or timeout, watch_network=True)
+        outcome, detail = ended.outcome, ended.detail
         wall = time.perf_counter() - started
         data: dict[str, Any] | None = None
         if result_file.exists():
@@ -486,21 +694,18 @@ def run_one(
                 data = json.loads(result_file.read_text())
             except ValueError:
                 data = None
-        if data is None or outcome == "timeout":
+        if outcome == "exposed":
+            before = f"; the scenario had ended as {data['status']}" if data else ""
+            data = _ended_without_result("error", wall, None, work)
+            data["error"] = {"type": "NonLoopbackListen", "message": detail}
+            data["reason"] = f"{detail}{before}"
+        elif data is None or outcome == "timeout":
             status = "timeout" if outcome == "timeout" else "crashed"
-            tail = _tail(work / "output.log")
-            reason = detail or "process ended without reporting a result"
-            data = {
-                "status": status,
-                "duration_s": round(wall, 6),
-                "error": None,
-                "reason": reason + (f"\n{tail}" if tail else ""),
-                "warnings": [],
-                "timing": None,
-                "metrics": {},
-                "observations": {},
-            }
+            data = _ended_without_result(status, wall, detail or "process ended without reporting a result", work)
+        if ended.left_running:
+            data.setdefault("warnings", []).append(_left_running_warning(ended.left_running))
         data.setdefault("metrics", {})["wall_s"] = round(wall, 6)
+        data = redact_secrets(data)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return ScenarioResult(
@@ -569,12 +774,13 @@ def run(
             result = run_one(scenario_spec, store, base, adapter, repeat, warmup, timeout)
             run_file.scenarios.append(result)
             run_file.duration_s = round(time.perf_counter() - t0, 3)
-            results.save_run(run_file, partial_path)
+            save(run_file, partial_path)
             progress.done(index, result)
         run_file.run_status = "complete"
         run_file.duration_s = round(time.perf_counter() - t0, 3)
-        results.save_run(run_file, final_path)
-        partial_path.unlink(missing_ok=True)
+        save(run_file, final_path)
+        with contextlib.suppress(OSError):
+            partial_path.unlink(missing_ok=True)
     except KeyboardInterrupt:
         print(
             f"interrupted: {len(run_file.scenarios)}/{len(selected)} scenarios kept in {partial_path}; "
@@ -583,11 +789,20 @@ def run(
         )
         raise
     finally:
-        signal.signal(signal.SIGTERM, previous_term)
-        kill_tree(None)
-        shutil.rmtree(base, ignore_errors=True)
+        with interrupts_deferred():
+            kill_tree(None)
+            shutil.rmtree(base, ignore_errors=True)
+            signal.signal(signal.SIGTERM, previous_term)
     progress.finish(run_file.duration_s)
     return run_file
+
+
+def save(run_file: RunFile, path: Path) -> None:
+    """Write a run file atomically; a results directory that fails mid-run is one clear error."""
+    try:
+        results.save_run(run_file, path)
+    except OSError as exc:
+        raise ResultsError(f"{path}: cannot write the run file: {exc.strerror or exc}") from None
 
 
 def _raise_interrupt(signum: int, frame: Any) -> None:

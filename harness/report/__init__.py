@@ -79,7 +79,13 @@ def build_report(
     matrix = load_matrix(config, run_paths, baseline)
     for problem in matrix.problems:
         print(f"mlflow-compat: skipped {problem}", file=sys.stderr)
-    paths = write_outputs(matrix, config)
+    try:
+        paths = write_outputs(matrix, config)
+    except OSError as exc:
+        raise ResultsError(
+            f"cannot write the report in {config.results_dir}: {exc.strerror or exc}"
+            + (f" ({exc.filename})" if exc.filename else "")
+        ) from None
     print(terminal.render(matrix, quiet=quiet))
     for line in build_guidance(matrix).terminal_lines():
         print(line)
