@@ -56,7 +56,7 @@ signal.signal(signal.SIGTERM, _terminate_like_interrupt)
 #: too short to kill scenario processes and remove temporary stores)
 INTERRUPT_TIMEOUT_S, TERMINATE_TIMEOUT_S = 3.0, 20.0
 
-REPORT_DEPS = ["packaging>=23", "tabulate>=0.9", "matplotlib>=3.7", "scipy>=1.11"]
+REPORT_DEPS = ["packaging>=23", "tabulate>=0.9", "matplotlib>=3.7"]
 PY = f"{sys.version_info.major}.{sys.version_info.minor}"
 
 

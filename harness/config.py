@@ -260,7 +260,10 @@ def read_table(pyproject: Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{pyproject}: invalid TOML: {exc}") from None
     tool = data.get("tool", {})
-    return tool.get("mlflow-compat", {}) if isinstance(tool, dict) else {}
+    table = tool.get("mlflow-compat", {}) if isinstance(tool, dict) else {}
+    if not isinstance(table, dict):
+        raise ConfigError(f"{pyproject}: [tool.mlflow-compat] must be a table, got {table!r}")
+    return table
 
 
 def load_config(
@@ -292,7 +295,11 @@ def load_config(
             base["companions"] = base_companions + table["companions"]
         table = base
     if env.get(VERSIONS_ENV, "").strip():
-        table["versions"] = split_specs(env[VERSIONS_ENV])
+        table["versions"] = [
+            validate_spec(spec, VERSIONS_ENV) for spec in split_specs(env[VERSIONS_ENV])
+        ]
+    if env.get(BASELINE_ENV, "").strip():
+        validate_spec(env[BASELINE_ENV], BASELINE_ENV)
     if env.get(BASELINE_ENV, "").strip():
         table["baseline"] = env[BASELINE_ENV].strip()
     if env.get(RESULTS_ENV, "").strip():

@@ -1,7 +1,9 @@
 """Is a timing difference real? A ratio past the policy factor AND evidence beyond noise.
 
-Method: the Mann-Whitney U rank test (``scipy.stats.mannwhitneyu``), one-sided,
-at ``ALPHA`` = 0.10. Why a rank test and not a bootstrap or a t-test: a perf
+Method: the Mann-Whitney U rank test, one-sided, at ``ALPHA`` = 0.10, computed
+exactly as ``scipy.stats.mannwhitneyu`` does but in pure Python (``_p_greater``;
+importing ``scipy.stats`` costs seconds here, more than the report may take;
+the tests check both give the same p-values). Why a rank test and not a bootstrap or a t-test: a perf
 scenario keeps only a handful of samples (``repeat``, default 5), timings on a
 shared machine are skewed with occasional large outliers (another process
 takes the core), and a rank test needs no distribution assumption and ignores
@@ -38,6 +40,7 @@ the guard against that.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 import statistics
 from dataclasses import dataclass
 from typing import Any, Sequence
@@ -84,17 +87,63 @@ def _clean(samples: Sequence[float]) -> list[float]:
     return [float(s) for s in samples if s is not None and math.isfinite(float(s)) and float(s) > 0]
 
 
+def _ranks(values: Sequence[float]) -> tuple[list[float], list[int]]:
+    """Average ranks (1-based) and the sizes of tie groups."""
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    ranks = [0.0] * len(values)
+    ties: list[int] = []
+    i = 0
+    while i < len(order):
+        j = i
+        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
+            j += 1
+        for k in range(i, j + 1):
+            ranks[order[k]] = (i + j) / 2 + 1
+        ties.append(j - i + 1)
+        i = j + 1
+    return ranks, ties
+
+
+@lru_cache(maxsize=256)
+def _u_counts(n1: int, n2: int) -> tuple[int, ...]:
+    """How many of the C(n1+n2, n1) orderings give each U = 0..n1*n2 (no ties)."""
+    if n1 == 0 or n2 == 0:
+        return (1,)
+    # generating function: counts(n1, n2) = x^n2 * counts(n1-1, n2) + counts(n1, n2-1)
+    a, b = _u_counts(n1 - 1, n2), _u_counts(n1, n2 - 1)
+    out = [0] * (n1 * n2 + 1)
+    for u, c in enumerate(a):
+        out[u + n2] += c
+    for u, c in enumerate(b):
+        out[u] += c
+    return tuple(out)
+
+
 def _p_greater(x: Sequence[float], y: Sequence[float]) -> float:
-    """One-sided Mann-Whitney p-value for "values of x tend to be larger than y"."""
-    try:  # imported lazily: report start-up stays quick
-        from scipy.stats import mannwhitneyu
-    except ImportError:
-        from harness.errors import HarnessError
+    """One-sided Mann-Whitney U p-value for "values of x tend to be larger than y".
 
-        raise HarnessError("timing verdicts need scipy in this environment: pip install 'scipy>=1.11'") from None
-
-    return float(mannwhitneyu(x, y, alternative="greater").pvalue)
-
+    The same test and method choice as ``scipy.stats.mannwhitneyu(x, y,
+    alternative="greater")`` (exact U distribution when a side has at most 8
+    samples and there are no ties; else the normal approximation with tie and
+    continuity corrections), in pure Python: importing ``scipy.stats`` alone
+    takes seconds on a small machine, longer than the whole report is allowed.
+    ``tests/test_stats.py`` checks the two agree.
+    """
+    n1, n2 = len(x), len(y)
+    ranks, ties = _ranks([*x, *y])
+    u1 = sum(ranks[:n1]) - n1 * (n1 + 1) / 2
+    has_ties = any(t > 1 for t in ties)
+    if (n1 <= 8 or n2 <= 8) and not has_ties:
+        counts = _u_counts(n1, n2)
+        k = int(round(u1))
+        return min(1.0, sum(counts[k:]) / sum(counts))
+    n = n1 + n2
+    tie_term = sum(t**3 - t for t in ties)
+    sigma = math.sqrt(n1 * n2 / 12 * ((n + 1) - tie_term / (n * (n - 1))))
+    if sigma == 0:
+        return 1.0
+    z = (u1 - n1 * n2 / 2 - 0.5) / sigma
+    return min(1.0, max(0.0, 0.5 * math.erfc(z / math.sqrt(2))))
 
 
 def compare_timings(

@@ -63,3 +63,15 @@ def test_config_errors_name_the_key(tmp_path, body, key):
 def test_bad_spec_in_environment_is_a_config_error():
     with pytest.raises(ConfigError, match="not a version spec"):
         load_config(env={"MLFLOW_COMPAT_VERSIONS": "2.9 latest"})
+
+
+def test_tool_table_that_is_not_a_table_is_one_line(tmp_path):
+    with pytest.raises(ConfigError, match="must be a table"):
+        load_config(write_pyproject(tmp_path, '[tool]\n"mlflow-compat" = "x"\n'), env={})
+
+
+def test_bad_spec_in_the_environment_names_the_variable():
+    with pytest.raises(ConfigError, match="MLFLOW_COMPAT_VERSIONS: 'latest'"):
+        load_config(env={"MLFLOW_COMPAT_VERSIONS": "2.9 latest"})
+    with pytest.raises(ConfigError, match="MLFLOW_COMPAT_BASELINE"):
+        load_config(env={"MLFLOW_COMPAT_BASELINE": "two"})

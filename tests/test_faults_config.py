@@ -61,7 +61,7 @@ def test_bad_command_line_values(tmp_path, args, key):
 
 def test_bad_version_spec_in_the_environment_via_the_cli(tmp_path):
     _one_line_exit_2(_harness("report", "--results-dir", str(tmp_path), MLFLOW_COMPAT_VERSIONS="3 latest"),
-                     "'latest'", "versions")
+                     "'latest'", "MLFLOW_COMPAT_VERSIONS")
 
 
 def _nox(*args: str, noxfile: Path = ROOT / "noxfile.py", **env: str) -> subprocess.CompletedProcess:
@@ -74,7 +74,7 @@ def _nox(*args: str, noxfile: Path = ROOT / "noxfile.py", **env: str) -> subproc
 
 @pytest.mark.parametrize("args", [["-l"], ["-s", "matrix"]])
 def test_nox_with_a_bad_version_spec_in_the_environment(args):
-    _one_line_exit_2(_nox(*args, MLFLOW_COMPAT_VERSIONS="latest"), "'latest'", "versions")
+    _one_line_exit_2(_nox(*args, MLFLOW_COMPAT_VERSIONS="latest"), "'latest'", "MLFLOW_COMPAT_VERSIONS")
 
 
 @pytest.mark.parametrize("name", ["bad_toml", "unknown_key", "negative_repeat"])

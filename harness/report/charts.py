@@ -36,12 +36,17 @@ class Series:
 
 
 def available() -> bool:
-    """True when matplotlib can be imported here."""
+    """True when matplotlib can be imported here (without importing it: that
+    alone takes about a second, and a report with no chart should not pay it)."""
+    import importlib.util
+    import sys
+
+    if "matplotlib" in sys.modules:
+        return sys.modules["matplotlib"] is not None
     try:
-        import matplotlib  # noqa: F401
-    except ImportError:
+        return importlib.util.find_spec("matplotlib") is not None
+    except (ImportError, ValueError):
         return False
-    return True
 
 
 def _scale(series: Sequence[Series]) -> tuple[float, str]:

@@ -297,6 +297,14 @@ def _series(matrix: Matrix, sid: str) -> list[charts.Series]:
     return out
 
 
+#: beyond this many versions a chart is unreadable (and slow to draw): tables only
+CHART_MAX_VERSIONS = 12
+
+
+def _charts_fit(matrix: Matrix) -> bool:
+    return len(matrix.installed) <= CHART_MAX_VERSIONS
+
+
 def _timings(matrix: Matrix) -> str:
     sids = timed_scenarios(matrix)
     if not sids:
@@ -304,9 +312,12 @@ def _timings(matrix: Matrix) -> str:
                 "out. Install it (the <code>html</code> extra) to get charts.</p>") if not charts.available() else ""
         return ("<section><h2>Timings</h2>" + note + "<p class=\"sub\">No scenario in these runs recorded timing "
                 "samples (perf scenarios do).</p>" + _wall_times(matrix) + "</section>")
-    can_chart = charts.available()
+    can_chart = charts.available() and _charts_fit(matrix)
     parts = ["<section><h2>Timings</h2>"]
-    if not can_chart:
+    if charts.available() and not can_chart:
+        parts.append(f"<p class=\"note\">{len(matrix.installed)} versions are more than a chart can show "
+                     f"(at most {CHART_MAX_VERSIONS}); the samples are summarised in tables below.</p>")
+    elif not can_chart:
         parts.append("<p class=\"note\">matplotlib is not installed in the report environment, so the timing "
                      "charts are left out; the samples are summarised in tables below. "
                      "Install it (the <code>html</code> extra) to get charts.</p>")
@@ -346,7 +357,7 @@ def _timings(matrix: Matrix) -> str:
 def _wall_times(matrix: Matrix) -> str:
     """One overview chart of every scenario's wall time per version (not a benchmark)."""
     runs = matrix.installed
-    if not runs or not matrix.scenario_ids or not charts.available():
+    if not runs or not matrix.scenario_ids or not charts.available() or not _charts_fit(matrix):
         return ""
     seconds = [[(matrix.cell(r, sid).duration_s if matrix.cell(r, sid) else None) for sid in matrix.scenario_ids]
                for r in runs]
