@@ -20,8 +20,10 @@ VARIANT_NAMES = {
 
 
 def _why(step: StepResult) -> str:
+    """The error's type and first sentence (HTTP errors append a whole HTML page)."""
     err = step.error or {}
-    text = f"{err.get('type', step.status)}: {err.get('message') or step.reason or ''}".strip(": ")
+    message = (err.get("message") or step.reason or "").split(". ")[0].split(" Response body:")[0]
+    text = f"{err.get('type', step.status)}: {message}".strip(": ")
     return text if len(text) <= 160 else text[:157] + "..."
 
 

@@ -270,7 +270,11 @@ class Orchestrator:
             return
         backup = ddir / "backup.db"
         shutil.copy2(db, backup)  # what the guidance tells users to do before upgrading
-        self._dump("candidate", db, "candidate-no-upgrade", "db.open_without_upgrade", "baseline", original)
+        # the candidate opens a copy, so that `mlflow db upgrade` below meets the
+        # store exactly as the baseline left it, even if opening migrates it
+        untouched = ddir / "opened-without-upgrade.db"
+        shutil.copy2(db, untouched)
+        self._dump("candidate", untouched, "candidate-no-upgrade", "db.open_without_upgrade", "baseline", original)
 
         before = sqlite_facts(db)
         code, log, secs = self.execute([self.mlflow_cli("candidate"), "db", "upgrade", f"sqlite:///{db}"],

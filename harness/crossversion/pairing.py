@@ -70,11 +70,13 @@ def prepare_sides(
             if not Path(python).exists():
                 log(f"cross-version: creating {venv}")
                 _create_venv(venv)
-            resolution = envs.resolve_and_install(spec, python, config, log=log)
+            # the per-version session already reported the installer's details
+            resolution = envs.resolve_and_install(spec, python, config, log=lambda *_: None)
             if not resolution.ok:
                 first = (resolution.error or "").splitlines()[0] if resolution.error else "unknown error"
                 log(f"mlflow-compat: cross-version skipped: mlflow {spec} could not be installed ({first})")
                 return None
             version = resolution.version
+        log(f"cross-version: {role} {spec} -> mlflow {version} ({python})")
         sides[role] = SideEnv(role, spec, python, version)
     return sides

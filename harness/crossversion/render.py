@@ -11,8 +11,8 @@ DB_STEPS = ("db.fill", "db.open_without_upgrade", "db.upgrade", "db.records_afte
             "db.baseline_opens_upgraded", "db.restore_backup")
 DB_WHAT = {
     "db.fill": "baseline creates and fills a sqlite store",
-    "db.open_without_upgrade": "candidate opens it, no `mlflow db upgrade`",
-    "db.upgrade": "`mlflow db upgrade` with the candidate",
+    "db.open_without_upgrade": "candidate opens a copy of it, no `mlflow db upgrade`",
+    "db.upgrade": "`mlflow db upgrade` with the candidate (on the original)",
     "db.records_after_upgrade": "candidate reads every record after the upgrade",
     "db.baseline_opens_upgraded": "baseline opens the upgraded store (rollback)",
     "db.restore_backup": "baseline opens the backup taken before the upgrade",
