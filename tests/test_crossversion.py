@@ -202,3 +202,12 @@ def test_matrix_session_runs_skew_after_versions_and_before_report():
     names = [name for name, _ in calls]
     assert names[-2:] == ["skew", "report"] and all(n.startswith("mlflow-") for n in names[:-2])
     assert dict(calls)["skew"] == []  # per-version --only globs do not apply to skew
+
+
+def test_advice_from_a_results_dir_is_what_guidance_consumes(results_dir):
+    cross.save(result(*grid("pass", "error")), results_dir / "cross" / cross.file_name(B, C))
+    factories.write_raw(results_dir / "cross" / "broken.json", "[]")
+    items, problems = advice.from_results_dir(results_dir)
+    assert [i["topic"] for i in items] == ["upgrade_order"] and items[0]["pair"] == [B, C]
+    assert all("\n" not in i["summary"] for i in items)
+    assert len(problems) == 1 and "broken.json" in problems[0]

@@ -8,6 +8,7 @@ says it is inconclusive. ``summary`` is one line, ready for guidance.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from harness.crossversion.results import CrossResult, StepResult
@@ -144,3 +145,15 @@ def artifacts(r: CrossResult) -> list[dict[str, Any]]:
 def derive(r: CrossResult) -> list[dict[str, Any]]:
     """All advice for one pair: database, upgrade order, then artifacts."""
     return [*database(r), *upgrade_order(r), *artifacts(r)]
+
+
+def from_results_dir(results_dir: Path) -> tuple[list[dict[str, Any]], list[str]]:
+    """Advice for every cross result in ``results_dir/cross`` (each item gains ``pair``), and unreadable files."""
+    from harness.crossversion.results import files_in, load_all
+
+    found, problems = load_all(files_in(Path(results_dir) / "cross"))
+    items = [
+        {**item, "pair": [r.baseline.mlflow_version, r.candidate.mlflow_version]}
+        for r in found for item in derive(r)
+    ]
+    return items, problems
