@@ -370,4 +370,9 @@ def run(config: Config, sides: dict[str, SideEnv], only: list[str] | None = None
         results.save(result, path)
         if not keep_work:
             shutil.rmtree(work, ignore_errors=True)
+            for parent in (work.parent, work.parent.parent):  # results/work/cross, results/work
+                try:
+                    parent.rmdir()
+                except OSError:
+                    break  # not empty: someone else's work lives there
     return path

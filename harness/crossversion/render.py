@@ -36,7 +36,8 @@ def _cell(step: StepResult | None) -> str:
 
 def _why(step: StepResult) -> str:
     err = step.error or {}
-    text = f"{err.get('type', '')}: {err.get('message') or step.reason or ''}".strip(": ")
+    message = (err.get("message") or step.reason or "").split(" Response body:")[0]  # HTTP errors append HTML
+    text = f"{err.get('type', '')}: {message}".strip(": ")
     return _esc(text[:300] + ("..." if len(text) > 300 else ""))
 
 
