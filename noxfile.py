@@ -2,6 +2,8 @@
 
     nox -s matrix                 every configured version, then the report
     nox -s mlflow-2.9             one version alone (one session per spec)
+    nox -s skew                   cross-version: baseline <-> newest candidate
+                                  (artifacts, tracking database, client/server)
     nox -s report                 rebuild the matrix from results/runs/*.json
     nox -s gate                   exit 1 when a candidate breaks the gate policy
     nox -s tests                  the harness's own test suite
@@ -117,7 +119,19 @@ def matrix(session: nox.Session) -> None:
     session.log(f"versions: {' '.join(CONFIG.versions)} (baseline {CONFIG.baseline})")
     for spec in CONFIG.versions:
         session.notify(version_session_name(spec), posargs=session.posargs)
+    session.notify("skew", posargs=[])
     session.notify("report", posargs=[])
+
+
+@nox.session(venv_backend="none")
+def skew(session: nox.Session) -> None:
+    """Cross-version checks between the baseline and the newest candidate (results/cross/)."""
+    # Runs in nox's own interpreter: it only drives the per-version environments
+    # (reused from the mlflow-<spec> sessions, or created the same way).
+    session.run(
+        sys.executable, "-m", "harness.crossversion", "run", *session.posargs,
+        env={"PYTHONPATH": str(ROOT)}, external=True,
+    )
 
 
 def _light_env(session: nox.Session) -> None:

@@ -37,10 +37,12 @@ def write_outputs(matrix, config: Config) -> dict[str, Path]:
     out = config.results_dir
     guidance = build_guidance(matrix)
     guidance_md = guidance.to_markdown()
+    cross_md, cross = markdown.render_cross(config.results_dir)
     written = {
-        "matrix.md": markdown.render(matrix, guidance_md),
+        "matrix.md": markdown.render(matrix, guidance_md, cross_md),
         "guidance.md": guidance_md,
-        "matrix.json": json.dumps({**matrix.to_dict(), "guidance": guidance.to_dict()}, indent=2, default=str) + "\n",
+        "matrix.json": json.dumps({**matrix.to_dict(), "guidance": guidance.to_dict(), "cross": cross},
+                                  indent=2, default=str) + "\n",
     }
     try:
         from harness.report import junit

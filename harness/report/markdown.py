@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from harness.report.model import Matrix
 from harness.report.terminal import render_table, render_timings, summary_lines
 
 
-def render(matrix: Matrix, guidance_md: str = "") -> str:
+def render(matrix: Matrix, guidance_md: str = "", cross_md: str = "") -> str:
     lines = ["# MLflow compatibility matrix", ""]
     if matrix.baseline is not None:
         lines.append(f"Baseline: **mlflow {matrix.baseline.mlflow_version}**. "
@@ -59,6 +61,8 @@ def render(matrix: Matrix, guidance_md: str = "") -> str:
         lines.append("|---|---|---|---|")
         lines.extend(details)
         lines.append("")
+    if cross_md:
+        lines.append(cross_md)
     if guidance_md:
         lines.append(guidance_md)
     lines.append("## Environments")
@@ -68,3 +72,16 @@ def render(matrix: Matrix, guidance_md: str = "") -> str:
         lines.append(f"- **{run.label}** (spec `{run.spec}`, Python {run.python_version}): {pkgs}")
     lines.append("")
     return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------
+# cross-version section (issue #8): results/cross/*.json, rendered by
+# harness.crossversion.render; passed to render() as ``cross_md``
+# --------------------------------------------------------------------------
+def render_cross(results_dir: Path) -> tuple[str, list[dict]]:
+    """(Markdown section, JSON entries with advice) for every cross result in ``results_dir/cross``."""
+    from harness.crossversion import advice, render as cross_render, results as cross_results
+
+    found, problems = cross_results.load_all(cross_results.files_in(results_dir / "cross"))
+    entries = [{**r.to_dict(), "advice": advice.derive(r)} for r in found]
+    return cross_render.section(found, problems), entries

@@ -1,0 +1,3 @@
+from harness.crossversion.cli import main
+
+raise SystemExit(main())

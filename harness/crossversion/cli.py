@@ -1,0 +1,119 @@
+"""``python -m harness.crossversion run|show|step``.
+
+``run`` and ``show`` need no MLflow (``run`` drives the per-version
+environments); ``step`` is what ``run`` calls inside one of them. Bad input
+is one ``mlflow-compat:`` line and exit code 2, as for ``python -m harness``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from harness.errors import HarnessError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m harness.crossversion",
+        description="Cross-version checks: artifacts, tracking database and client/server skew "
+        "between the baseline and the newest candidate.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run the cross-version steps and write results/cross/<baseline>__<candidate>.json")
+    run.add_argument("--config", type=Path, default=None, help="pyproject.toml to read (default: the project's)")
+    run.add_argument("--results-dir", type=Path, default=None, help="results directory (default: config)")
+    run.add_argument("--baseline", help="baseline spec (default: config baseline)")
+    run.add_argument("--candidate", help="candidate spec (default: the last configured version)")
+    run.add_argument("--baseline-python", help="interpreter of an environment with the baseline installed")
+    run.add_argument("--candidate-python", help="interpreter of an environment with the candidate installed")
+    run.add_argument("--only", action="append", default=[], metavar="GLOB",
+                     help="run only groups/steps matching GLOB: artifacts, db, server, or step ids (repeatable)")
+    run.add_argument("--timeout", type=float, default=None, help="per-step time limit in seconds (default: config timeout)")
+    run.add_argument("--keep-work", action="store_true", help="keep results/work/cross for inspection")
+
+    show = sub.add_parser("show", help="print a cross result file as Markdown")
+    show.add_argument("files", nargs="+", type=Path)
+
+    step = sub.add_parser("step", help=argparse.SUPPRESS)
+    step.add_argument("name", choices=["artifacts-write", "artifacts-read", "db-fill", "db-dump", "client-ops"])
+    step.add_argument("--out", type=Path, required=True)
+    step.add_argument("--work", type=Path)
+    step.add_argument("--role")
+    step.add_argument("--from-role", action="append", default=[])
+    step.add_argument("--db", type=Path)
+    step.add_argument("--dump-out", type=Path)
+    step.add_argument("--id")
+    step.add_argument("--uri")
+    return parser
+
+
+def cmd_step(args: argparse.Namespace) -> int:
+    from harness.crossversion import steps
+
+    if args.name == "artifacts-write":
+        results = steps.artifacts_write(args.work, args.role)
+    elif args.name == "artifacts-read":
+        results = steps.artifacts_read(args.work, args.from_role)
+    elif args.name in ("db-fill", "db-dump"):
+        results = steps.db_step(args.name[3:], args.db, args.dump_out, args.id)
+    else:
+        results = steps.client_ops(args.uri, args.role)
+    import mlflow
+
+    args.out.write_text(json.dumps({"mlflow_version": mlflow.__version__, "results": results}, default=str))
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    from harness.config import load_config, validate_spec
+    from harness.crossversion import orchestrate, pairing
+
+    config = load_config(args.config)
+    if args.results_dir:
+        config = dataclasses.replace(config, results_dir=args.results_dir.resolve())
+    for value, where in ((args.baseline, "--baseline"), (args.candidate, "--candidate")):
+        if value:
+            validate_spec(value, where)
+    pair = pairing.pick_pair(config, args.baseline, args.candidate)
+    if pair is None:
+        print("mlflow-compat: cross-version: one version configured, nothing to pair; skipped")
+        return 0
+    if args.timeout is not None and args.timeout <= 0:
+        raise HarnessError(f"--timeout: {args.timeout} is out of range")
+    sides = pairing.prepare_sides(config, pair, args.baseline_python, args.candidate_python)
+    if sides is None:
+        return 0
+    path = orchestrate.run(
+        config, sides, only=args.only, timeout=args.timeout or config.timeout, keep_work=args.keep_work
+    )
+    from harness.crossversion import render, results
+
+    print(render.to_markdown(results.load(path)))
+    print(f"wrote {path}")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from harness.crossversion import render, results
+
+    for path in args.files:
+        print(render.to_markdown(results.load(path)))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return {"run": cmd_run, "show": cmd_show, "step": cmd_step}[args.command](args)
+    except HarnessError as exc:
+        print(f"mlflow-compat: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("mlflow-compat: interrupted", file=sys.stderr)
+        return 130

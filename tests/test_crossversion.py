@@ -1,0 +1,213 @@
+"""Cross-version logic with hand-written result files: schema, pairing, advice, rendering, wiring."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+from harness.crossversion import advice, orchestrate, pairing, render
+from harness.crossversion import results as cross
+from harness.crossversion.results import CrossResult, Side, StepResult
+from harness.errors import ResultsError
+from tests import factories
+
+ROOT = Path(__file__).resolve().parent.parent
+B, C = "2.9.2", "3.17.2"
+
+
+def step(sid: str, frm: str, to: str, status: str = "pass", **obs) -> StepResult:
+    error = None if status in ("pass", "skipped") else {"type": "MlflowException", "message": f"{sid} broke"}
+    return StepResult(sid, sid.split(".")[0], frm, to, status, 0.5, error, dict(obs),
+                      "not run" if status == "skipped" else None)
+
+
+def result(*steps: StepResult) -> CrossResult:
+    return CrossResult(Side("2.9", B), Side("3", C), "2026-11-27T03:00:00Z", 10.0, list(steps))
+
+
+def grid(old_to_new: str = "pass", new_to_old: str = "pass", controls: str = "pass") -> list[StepResult]:
+    """server.* steps: (server, client) -> status; old_to_new is the baseline client on the candidate server."""
+    statuses = {("baseline", "baseline"): controls, ("candidate", "candidate"): controls,
+                ("candidate", "baseline"): old_to_new, ("baseline", "candidate"): new_to_old}
+    out = []
+    for (srv, client), status in statuses.items():
+        out.append(step("server.tracking", srv, client))
+        extra = {"failed_op": "log_model"} if status != "pass" else {}
+        out.append(step("server.registry", srv, client, status, **extra))
+    return out
+
+
+# -- schema --------------------------------------------------------------
+def test_result_file_round_trips(tmp_path):
+    path = tmp_path / "cross" / cross.file_name(B, C)
+    cross.save(result(step("db.fill", "baseline", "baseline", counts={"runs": 4})), path)
+    loaded = cross.load(path)
+    assert loaded.baseline.mlflow_version == B and loaded.candidate.spec == "3"
+    assert loaded.get("db.fill", "baseline", "baseline").observations == {"counts": {"runs": 4}}
+    raw = json.loads(path.read_text())
+    assert raw["schema_version"] == 1 and raw["steps"][0]["from"] == "baseline"
+
+
+@pytest.mark.parametrize("mutate, message", [
+    (lambda d: "{not json", "corrupt JSON"),
+    (lambda d: {**d, "schema_version": 9}, "schema_version 9 is not supported"),
+    (lambda d: {k: v for k, v in d.items() if k != "steps"}, "missing field 'steps'"),
+    (lambda d: {**d, "steps": [{**d["steps"][0], "status": "meh"}]}, "unknown status 'meh'"),
+    (lambda d: {**d, "steps": [{**d["steps"][0], "to": "nobody"}]}, "to='nobody'"),
+    (lambda d: {**d, "kind": "run"}, "not a cross-version result file"),
+])
+def test_corrupt_result_files_are_one_clear_error(tmp_path, mutate, message):
+    data = result(step("db.fill", "baseline", "baseline")).to_dict()
+    path = factories.write_raw(tmp_path / "bad.json", mutate(data))
+    with pytest.raises(ResultsError) as info:
+        cross.load(path)
+    assert message in str(info.value) and str(path) in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_show_command_reports_a_corrupt_file_in_one_line(tmp_path, capsys):
+    from harness.crossversion.cli import main
+
+    path = factories.write_raw(tmp_path / "bad.json", "{")
+    assert main(["show", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("mlflow-compat:") and err.count("\n") == 1 and "Traceback" not in err
+
+
+# -- pairing -------------------------------------------------------------
+def test_pair_is_default_baseline_and_newest_candidate(make_config):
+    config = make_config(versions=("2.9", "2.22", "3"), baseline="2.9")
+    assert pairing.pick_pair(config) == ("2.9", "3")
+    assert pairing.pick_pair(config, candidate="2.22") == ("2.9", "2.22")
+    assert pairing.pick_pair(make_config(versions=("3",), baseline="3")) is None
+
+
+def test_env_dir_is_the_one_nox_creates_for_the_version_session(tmp_path):
+    from nox.sessions import _normalize_path
+
+    for spec in ("2.9", "3", "3.1.4"):
+        assert pairing.session_env_dir(spec, tmp_path) == Path(_normalize_path(str(tmp_path), f"mlflow-{spec}"))
+
+
+def test_only_selects_groups_by_name_or_step_id():
+    assert orchestrate.selected_groups([]) == ["artifacts", "db", "server"]
+    assert orchestrate.selected_groups(["db"]) == ["db"]
+    assert orchestrate.selected_groups(["server.*", "artifacts.pyfunc.load"]) == ["artifacts", "server"]
+    assert orchestrate.selected_groups(["nothing"]) == []
+
+
+def test_diff_json_names_what_changed():
+    before = {"runs": [{"params": {"a": "1"}, "tags": {"t": "x"}}]}
+    after = {"runs": [{"params": {"a": "2"}, "tags": {}}]}
+    diffs = orchestrate.diff_json(before, after)
+    assert "$.runs[0].params.a: \"1\" != \"2\"" in diffs and "$.runs[0].tags.t: missing after" in diffs
+    assert orchestrate.diff_json(before, before) == []
+
+
+# -- advice --------------------------------------------------------------
+@pytest.mark.parametrize("old_to_new, new_to_old, expected", [
+    ("pass", "error", "Upgrade servers first"),
+    ("error", "pass", "Upgrade clients first"),
+    ("pass", "pass", "either order"),
+    ("error", "error", "together"),
+])
+def test_upgrade_order_comes_from_the_grid(old_to_new, new_to_old, expected):
+    items = advice.upgrade_order(result(*grid(old_to_new, new_to_old)))
+    assert len(items) == 1 and items[0]["summary"].startswith("Upgrade")
+    assert expected in items[0]["summary"]
+    if "error" in (old_to_new, new_to_old) and expected != "together":
+        assert "at log_model" in items[0]["summary"]
+
+
+def test_upgrade_order_is_inconclusive_when_a_same_version_control_fails():
+    items = advice.upgrade_order(result(*grid("pass", "error", controls="error")))
+    assert "inconclusive" in items[0]["summary"]
+    assert advice.upgrade_order(result(step("db.fill", "baseline", "baseline"))) == []
+
+
+def test_database_advice_says_back_up_and_restore_when_rollback_cannot_read():
+    r = result(
+        step("db.open_without_upgrade", "baseline", "candidate", schema_revision_before="a1", schema_revision_after="b2"),
+        step("db.baseline_opens_upgraded", "candidate", "baseline", "error"),
+        step("db.restore_backup", "baseline", "baseline"),
+    )
+    summaries = [a["summary"] for a in advice.database(r)]
+    assert any("migrated" in s and "a1 -> b2" in s for s in summaries)
+    rollback = [s for s in summaries if "cannot open" in s]
+    assert rollback and "back up the database before upgrading" in rollback[0]
+    assert "restoring that backup" in rollback[0] and "restored backup read back every record" in rollback[0]
+    ok = advice.database(result(step("db.baseline_opens_upgraded", "candidate", "baseline")))
+    assert "still reads" in ok[0]["summary"]
+
+
+def test_artifact_advice_names_the_failing_direction_and_the_workaround():
+    r = result(
+        step("artifacts.sklearn_default.log", "candidate", "candidate", serialization_format="skops"),
+        step("artifacts.sklearn_default.load", "candidate", "candidate"),
+        step("artifacts.sklearn_default.load", "candidate", "baseline", "error"),
+        step("artifacts.sklearn_cloudpickle.load", "candidate", "baseline"),
+        step("artifacts.sklearn_default.load", "baseline", "candidate"),
+    )
+    [item] = advice.artifacts(r)
+    assert f"logged by mlflow {C}, saved as skops cannot be loaded by {B}" in item["summary"]
+    assert "serialization_format='cloudpickle'" in item["summary"]
+
+
+# -- rendering -----------------------------------------------------------
+def test_markdown_shows_the_client_server_grid_and_why():
+    text = render.to_markdown(result(*grid("pass", "error"), step("db.fill", "baseline", "baseline")))
+    rows = {line.split("|")[1].strip(): line for line in text.splitlines() if line.startswith("| client ")}
+    assert f"server {B}" in text and f"server {C}" in text
+    # new client against the old server: registry failed at log_model
+    assert rows[f"client {C}"].split("|")[2].strip() == "pass · error (at log_model: MlflowException)"
+    assert rows[f"client {B}"].split("|")[3].strip() == "pass · pass"
+    assert f"`server.registry` {B} → {C}: **error** at `log_model`" in text
+    assert "Upgrade servers first" in text
+
+
+def test_report_adds_the_cross_section_and_json(make_config, results_dir):
+    from harness.report import build_report
+
+    factories.write(results_dir / "runs", factories.run_file("2.9.2", [factories.scenario("tracking.a")], spec="2.9"))
+    cross.save(result(*grid("error", "pass")), results_dir / "cross" / cross.file_name(B, C))
+    factories.write_raw(results_dir / "cross" / "broken.json", "{")
+    assert build_report(make_config(), quiet=True) == 0
+    md = (results_dir / "matrix.md").read_text()
+    assert "## Cross-version: mlflow 2.9.2 (baseline)" in md and "Upgrade clients first" in md
+    assert "broken.json: corrupt JSON" in md
+    data = json.loads((results_dir / "matrix.json").read_text())
+    assert data["cross"][0]["candidate"]["mlflow_version"] == C
+    assert data["cross"][0]["advice"][0]["topic"] == "upgrade_order"
+
+
+def test_matrix_session_runs_skew_after_versions_and_before_report():
+    spec = importlib.util.spec_from_file_location("noxfile_under_test", ROOT / "noxfile.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    calls = []
+
+    class FakeSession:
+        posargs = ["--only", "tracking.*"]
+
+        def log(self, *args):
+            pass
+
+        def notify(self, name, posargs=None):
+            calls.append((name, posargs))
+
+    module.matrix(FakeSession())
+    names = [name for name, _ in calls]
+    assert names[-2:] == ["skew", "report"] and all(n.startswith("mlflow-") for n in names[:-2])
+    assert dict(calls)["skew"] == []  # per-version --only globs do not apply to skew
+
+
+def test_advice_from_a_results_dir_is_what_guidance_consumes(results_dir):
+    cross.save(result(*grid("pass", "error")), results_dir / "cross" / cross.file_name(B, C))
+    factories.write_raw(results_dir / "cross" / "broken.json", "[]")
+    items, problems = advice.from_results_dir(results_dir)
+    assert [i["topic"] for i in items] == ["upgrade_order"] and items[0]["pair"] == [B, C]
+    assert all("\n" not in i["summary"] for i in items)
+    assert len(problems) == 1 and "broken.json" in problems[0]
