@@ -30,12 +30,23 @@ def load_matrix(config: Config, run_paths: list[Path] | None = None, baseline: s
     return build_matrix(runs, baseline or config.baseline, config.gate.slowdown_factor, problems)
 
 
-def write_outputs(matrix, config: Config) -> dict[str, Path]:
+def guidance_for(matrix, config: Config):
+    """Guidance from the matrix plus the cross-version advice in ``results/cross``."""
+    from harness.crossversion.advice import from_results_dir
     from harness.guidance import build_guidance
+
+    advice, problems = from_results_dir(config.results_dir)
+    for problem in problems:
+        print(f"mlflow-compat: skipped {problem}", file=sys.stderr)
+    notes = [{**item, "section": "Cross-version compatibility"} for item in advice]
+    return build_guidance(matrix, notes=notes)
+
+
+def write_outputs(matrix, config: Config, guidance=None) -> dict[str, Path]:
     from harness.report import markdown
 
     out = config.results_dir
-    guidance = build_guidance(matrix)
+    guidance = guidance if guidance is not None else guidance_for(matrix, config)
     guidance_md = guidance.to_markdown()
     cross_md, cross = markdown.render_cross(config.results_dir)
     written = {
@@ -75,21 +86,21 @@ def build_report(
     gate: bool = False,
     quiet: bool = False,
 ) -> int:
-    from harness.guidance import build_guidance
     from harness.report import terminal
 
     matrix = load_matrix(config, run_paths, baseline)
     for problem in matrix.problems:
         print(f"mlflow-compat: skipped {problem}", file=sys.stderr)
+    guidance = guidance_for(matrix, config)
     try:
-        paths = write_outputs(matrix, config)
+        paths = write_outputs(matrix, config, guidance)
     except OSError as exc:
         raise ResultsError(
             f"cannot write the report in {config.results_dir}: {exc.strerror or exc}"
             + (f" ({exc.filename})" if exc.filename else "")
         ) from None
     print(terminal.render(matrix, quiet=quiet))
-    for line in build_guidance(matrix).terminal_lines():
+    for line in guidance.terminal_lines():
         print(line)
     print("wrote " + ", ".join(str(p) for p in paths.values()))
     if gate:
