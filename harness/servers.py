@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -59,12 +60,25 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+_EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Exit)\b.*:")
+
+
 def _tail(path: Path, lines: int = 20) -> str:
+    """The log's last lines, led by its first exception line when that scrolled off.
+
+    A server launched by a CLI often dies inside a child (uvicorn, gunicorn)
+    whose traceback is followed by the CLI's own; the first is the cause.
+    """
     try:
         text = path.read_text(errors="replace")
     except OSError:
         return ""
-    return "\n".join(text.strip().splitlines()[-lines:])
+    all_lines = text.strip().splitlines()
+    tail = all_lines[-lines:]
+    first = next((line for line in all_lines if _EXCEPTION_LINE.match(line)), None)
+    if first is not None and first not in tail:
+        tail = [f"first error: {first}", "...", *tail]
+    return "\n".join(tail)
 
 
 # -- process tree --------------------------------------------------------------

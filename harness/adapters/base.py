@@ -185,7 +185,14 @@ class Adapter:
         search = getattr(mlflow, "search_traces", None)
         if search is None:
             raise Unsupported(f"mlflow {self.version} has no mlflow.search_traces (tracing arrived in 2.14)")
-        frame = search(experiment_ids=[experiment_id])
+        import inspect
+
+        # 3.x later added ``locations`` and deprecated ``experiment_ids``
+        # (tracing/fluent.py in 3.17.2); older releases only have experiment_ids
+        if "locations" in inspect.signature(search).parameters:
+            frame = search(locations=[experiment_id])
+        else:
+            frame = search(experiment_ids=[experiment_id])
         rows = frame.to_dict(orient="records") if hasattr(frame, "to_dict") else [vars(t) for t in frame]
         for row in rows:
             row["id"] = row.get("trace_id") or row.get("request_id")
