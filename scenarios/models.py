@@ -4,7 +4,7 @@ URIs (runs:/, models:/<model_id>), and what a logged model looks like on disk.""
 from __future__ import annotations
 
 from harness.scenario import Context, scenario
-from scenarios._common import PIP_REQUIREMENTS, local_model_dir, mlmodel, same_predictions, uri_prefix
+from scenarios._common import PIP_REQUIREMENTS, local_model_dir, mlmodel, same_predictions, setup_quietly, uri_prefix
 
 
 # -- capabilities --------------------------------------------------------------
@@ -198,9 +198,6 @@ def log_name_kwarg(ctx: Context) -> None:
 def load_model_id_uri(ctx: Context) -> None:
     """Load a logged model by its model id, as 3.x documents it."""
     import mlflow
-    import mlflow.sklearn
-
-    from scenarios._common import setup_quietly
 
     m, X, _ = ctx.trained_model()
     with setup_quietly(), mlflow.start_run():
