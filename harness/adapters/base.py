@@ -48,6 +48,45 @@ class Adapter:
 
         return MlflowClient()
 
+    def search_runs(self, filter_string: str, experiment_ids: list[str] | None = None) -> Any:
+        """Runs matching ``filter_string`` as a pandas DataFrame.
+
+        ``mlflow.search_runs(experiment_ids=, filter_string=)`` returns a
+        DataFrame by default in 2.9.2 and 3.x (tracking/fluent.py).
+        """
+        import mlflow
+
+        if experiment_ids is None:
+            experiment_ids = [mlflow.get_experiment_by_name("Default").experiment_id]
+        return mlflow.search_runs(experiment_ids=experiment_ids, filter_string=filter_string)
+
+    def log_artifacts(self, local_dir: str, artifact_path: str | None = None) -> None:
+        import mlflow
+
+        mlflow.log_artifacts(local_dir, artifact_path)
+
+    def download_artifacts(self, run_id: str, artifact_path: str, dst_path: str) -> str:
+        """``mlflow.artifacts.download_artifacts(run_id=, artifact_path=, dst_path=)``
+        has this signature in 2.9.2 (artifacts/__init__.py) and 3.x."""
+        import mlflow.artifacts
+
+        return mlflow.artifacts.download_artifacts(
+            run_id=run_id, artifact_path=artifact_path, dst_path=dst_path
+        )
+
+    def log_pandas_input(self, df: Any, targets: str, name: str, context: str = "training") -> None:
+        """``mlflow.data.from_pandas`` + ``mlflow.log_input`` (both since 2.4;
+        same keywords in 2.9.2 and 3.x data/pandas_dataset.py, tracking/fluent.py)."""
+        import mlflow
+        import mlflow.data
+
+        dataset = mlflow.data.from_pandas(df, targets=targets, name=name)
+        mlflow.log_input(dataset, context=context)
+
+    def run_dataset_inputs(self, run_id: str) -> list[Any]:
+        """The run's logged datasets (``Run.inputs.dataset_inputs``)."""
+        return list(self.client().get_run(run_id).inputs.dataset_inputs)
+
     # -- models -----------------------------------------------------------
     def _name_kwarg(self, name: str) -> dict[str, str]:
         raise NotImplementedError
@@ -85,8 +124,7 @@ class Adapter:
         return f"runs:/{logged.run_id}/{name}"
 
     def model_id_uri(self, logged: LoggedModel) -> str:
-        if not logged.model_id:
-            raise Unsupported(f"mlflow {self.version} has no logged-model ids")
+        """``models:/<model_id>``; generations without logged-model ids override."""
         return f"models:/{logged.model_id}"
 
     def load_pyfunc(self, uri: str) -> Any:
@@ -98,6 +136,67 @@ class Adapter:
         import mlflow.sklearn
 
         return mlflow.sklearn.load_model(uri)
+
+    # -- serving ----------------------------------------------------------
+    def serve_command(self, model_uri: str, port: int) -> list[str]:
+        """``mlflow models serve`` for ``model_uri`` on 127.0.0.1:``port`` in this env.
+
+        ``-m/--model-uri``, ``-h/--host``, ``-p/--port`` and ``--env-manager``
+        are options of ``mlflow models serve`` in 2.9.2 and 3.x
+        (models/cli.py, utils/cli_args.py); ``python -m mlflow`` works in both
+        (mlflow/__main__.py).
+        """
+        import sys
+
+        return [
+            sys.executable, "-m", "mlflow", "models", "serve",
+            "-m", model_uri, "--env-manager", "local",
+            "-h", "127.0.0.1", "-p", str(port),
+        ]
+
+    def scoring_payload(self, df: Any) -> bytes:
+        """A ``dataframe_split`` request body (the 2.0+ scoring protocol, both generations)."""
+        import json
+
+        split = df.to_dict(orient="split")
+        return json.dumps(
+            {"dataframe_split": {"columns": split["columns"], "data": split["data"]}}
+        ).encode()
+
+    def parse_predictions(self, body: bytes) -> list[Any]:
+        """Predictions from a scoring-server response: ``{"predictions": [...]}``
+        in 2.9.2 and 3.x (pyfunc/scoring_server)."""
+        import json
+
+        data = json.loads(body)
+        return data["predictions"] if isinstance(data, dict) else data
+
+    # -- tracing ----------------------------------------------------------
+    def traces(self, experiment_id: str) -> list[dict[str, Any]]:
+        """Traces recorded in ``experiment_id``, one dict per trace.
+
+        ``mlflow.search_traces`` (tracing/fluent.py) arrived with tracing in
+        2.14 and returns a DataFrame by default in 2.14+ and 3.x; the id column
+        is ``request_id`` in 2.x and ``trace_id`` in 3.x. Versions without it
+        have no tracing: ``Unsupported``.
+        """
+        import mlflow
+
+        search = getattr(mlflow, "search_traces", None)
+        if search is None:
+            raise Unsupported(f"mlflow {self.version} has no mlflow.search_traces (tracing arrived in 2.14)")
+        import inspect
+
+        # 3.x later added ``locations`` and deprecated ``experiment_ids``
+        # (tracing/fluent.py in 3.17.2); older releases only have experiment_ids
+        if "locations" in inspect.signature(search).parameters:
+            frame = search(locations=[experiment_id])
+        else:
+            frame = search(experiment_ids=[experiment_id])
+        rows = frame.to_dict(orient="records") if hasattr(frame, "to_dict") else [vars(t) for t in frame]
+        for row in rows:
+            row["id"] = row.get("trace_id") or row.get("request_id")
+        return rows
 
     # -- registry ---------------------------------------------------------
     def register_model(self, model_uri: str, name: str) -> str:
