@@ -802,6 +802,10 @@ def run(
     progress.start(mlflow.__version__)
     become_subreaper()
     previous_term = signal.signal(signal.SIGTERM, _raise_interrupt)
+    # A shell starts background jobs with SIGINT ignored, and Python then
+    # installs no KeyboardInterrupt handler: nox's Ctrl-C forwarding (and CI
+    # cancelling a job) would be lost. Interrupting a run must always work.
+    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     base = Path(tempfile.mkdtemp(prefix="mlflow-compat-"))
     try:
         store = prepare_store(base)
@@ -829,6 +833,7 @@ def run(
             kill_tree(None)
             shutil.rmtree(base, ignore_errors=True)
             signal.signal(signal.SIGTERM, previous_term)
+            signal.signal(signal.SIGINT, previous_int)
     progress.finish(run_file.duration_s)
     return run_file
 

@@ -210,7 +210,8 @@ def test_two_reports_at_once_both_leave_complete_valid_outputs(results_dir):
     runs = results_dir / "runs"
     ids = [f"area{a}.scenario.n{i:03d}" for a in range(4) for i in range(60)]
     for version, spec in (("2.9.2", "2.9"), ("2.22.5", "2.22"), ("3.1.4", "3.1"), ("3.17.2", "3")):
-        write(runs, run_file(version, [scenario(sid, samples=[0.1, 0.11, 0.1]) for sid in ids], spec=spec))
+        # many scenarios, so the two writers overlap; no samples: charts are not what is tested here
+        write(runs, run_file(version, [scenario(sid) for sid in ids], spec=spec))
 
     def report(_):
         return _harness("report", "--results-dir", str(results_dir), "-q")

@@ -299,6 +299,23 @@ def _series(matrix: Matrix, sid: str) -> list[charts.Series]:
 
 #: beyond this many versions a chart is unreadable (and slow to draw): tables only
 CHART_MAX_VERSIONS = 12
+#: at most this many timing charts (each costs ~0.3 s to draw); the scenarios
+#: whose medians move most get them, every scenario keeps its table
+CHART_MAX_SCENARIOS = 12
+#: the wall-time overview draws a bar per scenario and version: past this many
+#: scenarios it is unreadable and slow, so it is left out
+WALL_CHART_MAX_SCENARIOS = 60
+
+
+def _charted(matrix: Matrix, sids: list[str]) -> set[str]:
+    """The timed scenarios that get a chart: those whose ratios stray furthest from 1."""
+    import math
+
+    def spread(sid: str) -> float:
+        ratios = [v.ratio for c in matrix.comparisons.values() for v in [c.verdicts.get(sid)] if v and v.ratio]
+        return max((abs(math.log(r)) for r in ratios if r > 0), default=0.0)
+
+    return set(sorted(sids, key=lambda sid: (-spread(sid), sid))[:CHART_MAX_SCENARIOS])
 
 
 def _charts_fit(matrix: Matrix) -> bool:
@@ -325,13 +342,17 @@ def _timings(matrix: Matrix) -> str:
         parts.append("<p class=\"sub\">Dots are the timed samples (after warm-up), the thick bar the median, "
                      "the thin line the spread (min to max). Labels give the ratio of each median to the "
                      "baseline's; a timing verdict also needs the samples to be separated beyond noise.</p>")
+    charted = _charted(matrix, sids) if can_chart else set()
+    if can_chart and len(charted) < len(sids):
+        parts.append(f"<p class=\"note\">{len(sids)} timed scenarios: charts for the {len(charted)} whose "
+                     "medians move most against the baseline; every scenario has its table.</p>")
     parts.append("<div class=\"charts\">")
     for sid in sids:
         series = _series(matrix, sid)
         if not series:
             continue
         figure = ""
-        if can_chart:
+        if sid in charted:
             try:
                 figure = charts.timing_svg(sid, series)
             except Exception as exc:  # a broken chart must not cost the whole report
@@ -359,6 +380,9 @@ def _wall_times(matrix: Matrix) -> str:
     runs = matrix.installed
     if not runs or not matrix.scenario_ids or not charts.available() or not _charts_fit(matrix):
         return ""
+    if len(matrix.scenario_ids) > WALL_CHART_MAX_SCENARIOS:
+        return (f"<p class=\"note\">{len(matrix.scenario_ids)} scenarios are more than the wall-time chart can "
+                f"show (at most {WALL_CHART_MAX_SCENARIOS}); each cell above carries its time.</p>")
     seconds = [[(matrix.cell(r, sid).duration_s if matrix.cell(r, sid) else None) for sid in matrix.scenario_ids]
                for r in runs]
     base = runs.index(matrix.baseline) if matrix.baseline in runs else None
