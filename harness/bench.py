@@ -104,42 +104,51 @@ def bench_parallel_envs(specs: list[str], work: Path) -> dict:
     return {"sequential_s": sequential, "parallel_s": parallel}
 
 
+def matrix_figures(runs: list, wall: float | None) -> dict:
+    """Where a matrix run's time went, from its run files (``wall``: the whole
+    command, when it was timed; else the runners' own durations are used)."""
+    installed = [r for r in runs if r.installed]
+    scenarios = [s for r in installed for s in r.scenarios]
+    bodies = sum(s.duration_s for s in scenarios)
+    overheads = [s.metrics.get("wall_s", s.duration_s) - s.duration_s for s in scenarios]
+    runner = sum(r.duration_s for r in installed)
+    total = wall if wall is not None else runner
+    figures = {
+        "versions": [r.mlflow_version for r in installed],
+        "scenarios": len(scenarios),
+        "wall_s": total,
+        "runner_s": runner,
+        "bodies_s": bodies,
+        "ratio": total / bodies if bodies else float("nan"),
+        "overhead_per_scenario_s": sum(overheads) / len(overheads) if overheads else float("nan"),
+        "fixed_cost_per_version_s": (total - bodies - sum(overheads)) / max(len(installed), 1),
+    }
+    what = "wall (nox, installs, runners)" if wall is not None else "runner time (imports, store, scenarios)"
+    print(
+        f"  matrix: {total:.1f}s {what} for {len(scenarios)} scenario runs on "
+        f"{', '.join(figures['versions'])}; bodies {bodies:.1f}s -> {figures['ratio']:.2f}x "
+        f"(target <= {TARGETS['matrix_ratio']}x)\n"
+        f"  per-scenario overhead (fork, store copy, hand-off): "
+        f"{figures['overhead_per_scenario_s'] * 1000:.0f} ms (target < {TARGETS['overhead_s'] * 1000:.0f} ms)\n"
+        f"  fixed cost per version (imports, store migration{', nox, install check' if wall is not None else ''}): "
+        f"{figures['fixed_cost_per_version_s']:.1f}s",
+        flush=True,
+    )
+    return figures
+
+
 def bench_matrix(specs: list[str], results: Path, extra: list[str]) -> dict:
     """A warm rerun of the matrix (environments exist) into a scratch results dir."""
     env = {**os.environ, "MLFLOW_COMPAT_VERSIONS": " ".join(specs), "MLFLOW_COMPAT_RESULTS": str(results)}
-    cmd = [sys.executable, "-m", "nox", "-f", str(PROJECT_ROOT / "noxfile.py"), "-s", "matrix"]
+    cmd = [sys.executable, "-m", "nox", "-f", str(PROJECT_ROOT / "noxfile.py"),
+           "-s", *[f"mlflow-{spec}" for spec in specs]]
     if extra:
         cmd += ["--", *extra]
     print(f"  warming: {' '.join(cmd[3:])}", flush=True)
     _run(cmd, env=env, cwd=PROJECT_ROOT)  # first run builds/refreshes the environments
     shutil.rmtree(results / "runs", ignore_errors=True)
     wall = _run(cmd, env=env, cwd=PROJECT_ROOT)
-    runs = [load_run(p) for p in run_files_in(results / "runs")]
-    scenarios = [s for r in runs if r.installed for s in r.scenarios]
-    bodies = sum(s.duration_s for s in scenarios)
-    overheads = [s.metrics.get("wall_s", s.duration_s) - s.duration_s for s in scenarios]
-    runner = sum(r.duration_s for r in runs if r.installed)
-    figures = {
-        "versions": [r.mlflow_version for r in runs],
-        "scenarios": len(scenarios),
-        "wall_s": wall,
-        "runner_s": runner,
-        "bodies_s": bodies,
-        "ratio": wall / bodies if bodies else float("nan"),
-        "overhead_per_scenario_s": sum(overheads) / len(overheads) if overheads else float("nan"),
-        "fixed_cost_per_version_s": (wall - bodies - sum(overheads)) / max(len(runs), 1),
-    }
-    print(
-        f"  warm matrix: {figures['wall_s']:.1f}s wall for {len(scenarios)} scenario runs on "
-        f"{', '.join(figures['versions'])}; bodies {bodies:.1f}s -> {figures['ratio']:.2f}x "
-        f"(target <= {TARGETS['matrix_ratio']}x)\n"
-        f"  per-scenario overhead (fork, store copy, hand-off): "
-        f"{figures['overhead_per_scenario_s'] * 1000:.0f} ms (target < {TARGETS['overhead_s'] * 1000:.0f} ms)\n"
-        f"  fixed cost per version (nox, install check, imports, store migration): "
-        f"{figures['fixed_cost_per_version_s']:.1f}s",
-        flush=True,
-    )
-    return figures
+    return matrix_figures([load_run(p) for p in run_files_in(results / "runs")], wall)
 
 
 def synthetic_runs(directory: Path, files: int = 100, scenarios: int = 40, seed: int = 7) -> None:
@@ -196,6 +205,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip", action="append", default=[], choices=["envs", "matrix", "report"],
                         help="leave a part out")
     parser.add_argument("--matrix-args", default="", help="arguments for the matrix's scenario runs, e.g. \"--skip serving\"")
+    parser.add_argument("--matrix-from", type=Path,
+                        help="instead of rerunning the matrix, read the run files of one (a results/runs dir)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
     config = load_config()
@@ -210,7 +221,9 @@ def main(argv: list[str] | None = None) -> int:
             env_specs = split_specs(args.env_versions)
             figures["envs"] = bench_envs(env_specs, work, ["uv", "virtualenv"])
             figures["parallel_envs"] = bench_parallel_envs(env_specs, work)
-        if "matrix" not in args.skip:
+        if args.matrix_from:
+            figures["matrix"] = matrix_figures([load_run(p) for p in run_files_in(args.matrix_from)], None)
+        elif "matrix" not in args.skip:
             figures["matrix"] = bench_matrix(specs, work / "matrix-results", args.matrix_args.split())
     finally:
         shutil.rmtree(work, ignore_errors=True)
