@@ -1,4 +1,4 @@
-"""Process trees on Linux: who is below a process, and killing a tree or a group.
+"""Process trees on Linux: who is below a process, killing a tree or a group, output tails.
 
 One module for both users: the runner (a child subreaper that kills every
 process left under it after each scenario, see ``kill_tree``) and
@@ -133,3 +133,12 @@ def stop_tree(process: subprocess.Popen, grace_s: float = 5.0) -> None:
     signal_all(tree, pgid, signal.SIGKILL)
     with contextlib.suppress(subprocess.TimeoutExpired):
         process.wait(timeout=grace_s)
+
+
+def output_tail(path: Path, lines: int) -> str:
+    """The last ``lines`` lines of a process's output log ("" when it cannot be read)."""
+    try:
+        text = path.read_text(errors="replace")
+    except OSError:
+        return ""
+    return "\n".join(text.strip().splitlines()[-lines:])

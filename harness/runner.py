@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from harness import net, results
-from harness.procs import become_subreaper, descendants, kill_tree
+from harness.procs import become_subreaper, descendants, kill_tree, output_tail
 from harness.errors import ResultsError
 from harness.results import RunFile, ScenarioResult
 from harness.scenario import Context, ScenarioSpec, Skipped, Unsupported
@@ -257,14 +257,6 @@ def _wait(
             os.close(pidfd)
 
 
-def _tail(path: Path, lines: int = OUTPUT_TAIL_LINES) -> str:
-    try:
-        text = path.read_text(errors="replace")
-    except OSError:
-        return ""
-    return "\n".join(text.strip().splitlines()[-lines:])
-
-
 @dataclass
 class Store:
     """A migrated template sqlite store, copied for every scenario."""
@@ -456,7 +448,7 @@ def prepare_store(base: Path, timeout: float = 600.0) -> Store:
     if outcome != "ok" or not (template / "mlflow.db").exists():
         raise RuntimeError(
             f"could not create the sqlite tracking store ({outcome}: {detail}):\n"
-            + _tail(template / "output.log")
+            + output_tail(template / "output.log", OUTPUT_TAIL_LINES)
         )
     return Store(template)
 
@@ -570,7 +562,7 @@ def _clock(seconds: float) -> str:
 
 
 def _ended_without_result(status: str, wall: float, reason: str | None, work: Path) -> dict[str, Any]:
-    tail = _tail(work / "output.log")
+    tail = output_tail(work / "output.log", OUTPUT_TAIL_LINES)
     return {
         "status": status,
         "duration_s": round(wall, 6),

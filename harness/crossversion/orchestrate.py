@@ -107,14 +107,6 @@ def diff_json(a: Any, b: Any, path: str = "$", limit: int = 20) -> list[str]:
     return out[:limit]
 
 
-def _tail(path: Path, lines: int = TAIL_LINES) -> str:
-    try:
-        text = path.read_text(errors="replace")
-    except OSError:
-        return ""
-    return "\n".join(text.strip().splitlines()[-lines:])
-
-
 class Orchestrator:
     def __init__(self, sides: dict[str, SideEnv], work: Path, timeout: float) -> None:
         self.sides = sides
@@ -165,7 +157,7 @@ class Orchestrator:
         out = self.work / "steps" / f"{self.counter + 1:02d}-{step}-{role}.json"
         cmd = [self.sides[role].python, "-m", "harness.crossversion", "step", step, "--out", str(out), *args]
         code, log, seconds = self.execute(cmd, f"{step}-{role}", extra_env)
-        tail = _tail(log)
+        tail = procs.output_tail(log, TAIL_LINES)
         if out.exists():
             try:
                 return json.loads(out.read_text())["results"], None, None, tail, seconds
@@ -275,7 +267,7 @@ class Orchestrator:
         after = sqlite_facts(db)
         obs = {"schema_revision_before": before.get("alembic_revision"),
                "schema_revision_after": after.get("alembic_revision"),
-               "exit_code": code, "output_tail": _tail(log, 6)}
+               "exit_code": code, "output_tail": procs.output_tail(log, 6)}
         if code == 0:
             upgrade = self.add("db.upgrade", "baseline", "candidate", "pass", duration=secs, observations=obs)
         elif code is None:
@@ -283,7 +275,7 @@ class Orchestrator:
                                reason=f"no result within {self.timeout:g}s", error={"type": "timeout", "message": "upgrade hung"})
         else:
             upgrade = self.add("db.upgrade", "baseline", "candidate", "error", duration=secs, observations=obs,
-                               error={"type": f"exit code {code}", "message": _tail(log, 3)})
+                               error={"type": f"exit code {code}", "message": procs.output_tail(log, 3)})
         if upgrade.status == "pass":
             self._dump("candidate", db, "candidate-upgraded", "db.records_after_upgrade", "baseline", original)
             self._dump("baseline", db, "baseline-upgraded", "db.baseline_opens_upgraded", "candidate", original)
