@@ -36,7 +36,7 @@ class ServerError(RuntimeError):
     ``reason`` is the message's first line (why), ``tail`` the output's tail.
     """
 
-    def __init__(self, reason: str, tail: str) -> None:
+    def __init__(self, reason: str, tail: str = "") -> None:
         super().__init__(f"{reason}:\n{tail}")
         self.reason = reason
         self.tail = tail
