@@ -4,7 +4,9 @@ Scenario servers bind 127.0.0.1 only. ``free_port`` picks a port for one,
 ``bind_check`` says whether a port can be bound right now, and
 ``listening_sockets`` reads ``/proc`` to list the TCP sockets a set of
 processes is listening on, so the runner can enforce the loopback rule and
-check that nothing is left bound when a scenario ends. Standard library only.
+check that nothing is left bound when a scenario ends, and ``holds_port``
+tells ``harness.servers`` whether the server it started is the one answering
+on its port. Standard library only.
 """
 
 from __future__ import annotations
@@ -102,12 +104,17 @@ def _listening_inodes(proc: Path) -> dict[int, tuple[str, int]]:
     return found
 
 
-def listening_sockets(pids: Iterable[int], proc: Path = Path("/proc")) -> list[Listener]:
-    """TCP sockets in LISTEN state held by any of ``pids`` (empty without /proc)."""
+def listening_sockets(
+    pids: Iterable[int], proc: Path = Path("/proc"), port: int | None = None
+) -> list[Listener]:
+    """TCP sockets in LISTEN state held by any of ``pids`` (empty without /proc),
+    only those on ``port`` when it is given."""
     pids = list(pids)
     if not pids:
         return []
     inodes = _listening_inodes(proc)
+    if port is not None:
+        inodes = {inode: where for inode, where in inodes.items() if where[1] == port}
     if not inodes:
         return []
     found = []
@@ -128,3 +135,10 @@ def listening_sockets(pids: Iterable[int], proc: Path = Path("/proc")) -> list[L
                     host, port = inodes[inode]
                     found.append(Listener(host, port, pid))
     return sorted(set(found), key=lambda l: (l.port, l.pid))
+
+
+def holds_port(pids: Iterable[int], port: int, proc: Path = Path("/proc")) -> bool | None:
+    """Does any of ``pids`` listen on ``port`` (any address)? None when /proc/net/tcp is unreadable."""
+    if not (proc / "net" / "tcp").exists():
+        return None
+    return bool(listening_sockets(pids, proc, port))

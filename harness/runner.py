@@ -47,11 +47,11 @@ from pathlib import Path
 from typing import Any, Callable
 
 from harness import net, results
+from harness.procs import become_subreaper, descendants, kill_tree, output_tail
 from harness.errors import ResultsError
 from harness.results import RunFile, ScenarioResult
 from harness.scenario import Context, ScenarioSpec, Skipped, Unsupported
 
-PR_SET_CHILD_SUBREAPER = 36
 PR_SET_PDEATHSIG = 1
 #: how often a running scenario's listening sockets are sampled (reading
 #: /proc/net/tcp{,6} costs ~10 ms of CPU here: 1% of a core at 1 s)
@@ -222,86 +222,6 @@ def execute(spec: ScenarioSpec, ctx: Context) -> dict[str, Any]:
 # --------------------------------------------------------------------------
 # process management (parent)
 # --------------------------------------------------------------------------
-def become_subreaper() -> None:
-    """Orphans of scenario processes get re-parented to us, so we can kill them."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-    except (OSError, AttributeError):  # pragma: no cover - non-Linux
-        pass
-
-
-def _process_table() -> dict[int, tuple[int, str, str]]:
-    """pid -> (ppid, state, comm) for every process, from one pass over /proc."""
-    table = {}
-    for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else []:
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        # pid (comm) state ppid ...; comm may contain spaces/parens
-        head, _, rest = stat.rpartition(")")
-        fields = rest.split()
-        if len(fields) > 1:
-            table[int(entry.name)] = (int(fields[1]), fields[0], head.partition("(")[2])
-    return table
-
-
-def descendants(root: int, include_zombies: bool = True) -> dict[int, str]:
-    """pid -> command name of every process below ``root``."""
-    table = _process_table()
-    children: dict[int, list[int]] = {}
-    for pid, (ppid, _, _) in table.items():
-        children.setdefault(ppid, []).append(pid)
-    found, stack = {}, list(children.get(root, []))
-    while stack:
-        pid = stack.pop()
-        _, state, comm = table[pid]
-        if include_zombies or state not in ("Z", "X"):
-            found[pid] = comm
-        stack.extend(children.get(pid, []))
-    return found
-
-
-def _children_of(pid: int) -> list[int]:
-    return [p for p, (ppid, _, _) in _process_table().items() if ppid == pid]
-
-
-def kill_tree(pgid: int | None) -> None:
-    """Kill a scenario's process group and every process left behind under us."""
-    if pgid is not None:
-        try:
-            os.killpg(pgid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-    me = os.getpid()
-    for _ in range(3):
-        victims = list(descendants(me))
-        if not victims:
-            break
-        for pid in victims:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-        _reap_all()
-
-
-def _reap_all() -> None:
-    deadline = time.monotonic() + 2.0
-    while time.monotonic() < deadline:
-        try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            if not _children_of(os.getpid()):
-                return
-            time.sleep(0.01)
-
-
 def _wait(
     pid: int, timeout: float, watch: Callable[[], str | None] | None = None
 ) -> tuple[int | None, str | None]:
@@ -335,14 +255,6 @@ def _wait(
     finally:
         if pidfd is not None:
             os.close(pidfd)
-
-
-def _tail(path: Path, lines: int = OUTPUT_TAIL_LINES) -> str:
-    try:
-        text = path.read_text(errors="replace")
-    except OSError:
-        return ""
-    return "\n".join(text.strip().splitlines()[-lines:])
 
 
 @dataclass
@@ -536,7 +448,7 @@ def prepare_store(base: Path, timeout: float = 600.0) -> Store:
     if outcome != "ok" or not (template / "mlflow.db").exists():
         raise RuntimeError(
             f"could not create the sqlite tracking store ({outcome}: {detail}):\n"
-            + _tail(template / "output.log")
+            + output_tail(template / "output.log", OUTPUT_TAIL_LINES)
         )
     return Store(template)
 
@@ -650,7 +562,7 @@ def _clock(seconds: float) -> str:
 
 
 def _ended_without_result(status: str, wall: float, reason: str | None, work: Path) -> dict[str, Any]:
-    tail = _tail(work / "output.log")
+    tail = output_tail(work / "output.log", OUTPUT_TAIL_LINES)
     return {
         "status": status,
         "duration_s": round(wall, 6),

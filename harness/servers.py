@@ -17,10 +17,7 @@ stopped on exit, also when the body raises. Standard library only.
 from __future__ import annotations
 
 import contextlib
-import os
 import re
-import signal
-import socket
 import subprocess
 import time
 import urllib.error
@@ -29,11 +26,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, Mapping, Sequence
 
-HOST = "127.0.0.1"
+from harness import net, procs
+from harness.net import HOST
 
 
 class ServerError(RuntimeError):
-    """The server did not become healthy; the message ends with its output's tail."""
+    """The server did not become healthy; the message ends with its output's tail.
+
+    ``reason`` is the message's first line (why), ``tail`` the output's tail.
+    """
+
+    def __init__(self, reason: str, tail: str = "") -> None:
+        super().__init__(f"{reason}:\n{tail}")
+        self.reason = reason
+        self.tail = tail
 
 
 @dataclass
@@ -50,14 +56,7 @@ class Server:
         return _tail(self.log_path, lines)
 
     def stop(self, grace_s: float = 5.0) -> None:
-        stop_tree(self.process, grace_s)
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that was free a moment ago."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
+        procs.stop_tree(self.process, grace_s)
 
 
 _EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Exit)\b.*:")
@@ -81,60 +80,6 @@ def _tail(path: Path, lines: int = 20) -> str:
     return "\n".join(tail)
 
 
-# -- process tree --------------------------------------------------------------
-def _children(pid: int) -> list[int]:
-    found = []
-    proc = Path("/proc")
-    if not proc.is_dir():
-        return found
-    for entry in proc.iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        fields = stat.rsplit(")", 1)[-1].split()  # comm may contain spaces/parens
-        if len(fields) > 1 and int(fields[1]) == pid:
-            found.append(int(entry.name))
-    return found
-
-
-def descendants(pid: int) -> list[int]:
-    """Every process below ``pid`` (Linux /proc; empty elsewhere)."""
-    stack, found = _children(pid), []
-    while stack:
-        child = stack.pop()
-        found.append(child)
-        stack.extend(_children(child))
-    return found
-
-
-def _signal_all(pids: Sequence[int], pgid: int | None, sig: int) -> None:
-    if pgid is not None:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(pgid, sig)
-    for pid in pids:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.kill(pid, sig)
-
-
-def stop_tree(process: subprocess.Popen, grace_s: float = 5.0) -> None:
-    """SIGTERM the process group and every descendant, then SIGKILL what is left."""
-    pgid = process.pid  # started with start_new_session=True: its own group
-    tree = [process.pid, *descendants(process.pid)]
-    _signal_all(tree, pgid, signal.SIGTERM)
-    try:
-        process.wait(timeout=grace_s)
-    except subprocess.TimeoutExpired:
-        pass
-    # workers may outlive the master briefly, or have left the group
-    tree = list(dict.fromkeys(tree + descendants(process.pid)))
-    _signal_all(tree, pgid, signal.SIGKILL)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        process.wait(timeout=grace_s)
-
-
 # -- health ------------------------------------------------------------------
 def _healthy(url: str, timeout: float = 2.0) -> bool:
     try:
@@ -144,43 +89,9 @@ def _healthy(url: str, timeout: float = 2.0) -> bool:
         return False
 
 
-def _listening_inodes(port: int) -> set[str]:
-    """Inodes of sockets listening on ``port`` (IPv4/IPv6), from /proc/net."""
-    inodes = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            fields = line.split()
-            local, state, inode = fields[1], fields[3], fields[9]
-            if state == "0A" and int(local.rsplit(":", 1)[1], 16) == port:  # 0A = LISTEN
-                inodes.add(inode)
-    return inodes
-
-
 def owns_port(pid: int, port: int) -> bool | None:
     """Does ``pid`` or a descendant hold the listening socket? None when unknowable."""
-    inodes = _listening_inodes(port)
-    if not Path("/proc/net/tcp").exists():
-        return None
-    if not inodes:
-        return False
-    for member in [pid, *descendants(pid)]:
-        fd_dir = Path(f"/proc/{member}/fd")
-        try:
-            fds = list(fd_dir.iterdir())
-        except OSError:
-            continue
-        for fd in fds:
-            try:
-                target = os.readlink(fd)
-            except OSError:
-                continue
-            if target.startswith("socket:[") and target[8:-1] in inodes:
-                return True
-    return False
+    return net.holds_port([pid, *procs.descendants(pid)], port)
 
 
 def start(
@@ -203,7 +114,7 @@ def start(
     log = Path(log_path) if log_path else Path(cwd or ".") / "server.log"
     last_error = ""
     for _ in range(max(1, attempts)):
-        port = free_port()
+        port = net.free_port()
         url = f"http://{HOST}:{port}"
         with open(log, "ab") as out:
             began = time.perf_counter()
@@ -228,31 +139,17 @@ def start(
                     break
                 if process.poll() is not None:
                     last_error = f"server exited with code {process.returncode} before {health_path} answered"
-                    if not _port_lost(port):
-                        raise ServerError(f"{last_error}:\n{_tail(log)}")
+                    if net.bind_check(port):  # still free: ours failed on its own
+                        raise ServerError(last_error, _tail(log))
                     break
                 if time.perf_counter() > deadline:
-                    raise ServerError(
-                        f"server did not answer {health_path} within {timeout:g}s:\n{_tail(log)}"
-                    )
+                    raise ServerError(f"server did not answer {health_path} within {timeout:g}s", _tail(log))
                 time.sleep(0.2)
         except BaseException:
-            stop_tree(process)
+            procs.stop_tree(process)
             raise
-        stop_tree(process)
-    raise ServerError(f"{last_error} (gave up after {attempts} ports):\n{_tail(log)}")
-
-
-def _port_lost(port: int) -> bool:
-    """Is the port now held by someone (so our server probably failed to bind)?"""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        # SO_REUSEADDR: a TIME_WAIT left by our own health checks is not "taken"
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((HOST, port))
-        except OSError:
-            return True
-    return False
+        procs.stop_tree(process)
+    raise ServerError(f"{last_error} (gave up after {attempts} ports)", _tail(log))
 
 
 @contextlib.contextmanager

@@ -211,3 +211,21 @@ def test_advice_from_a_results_dir_is_what_guidance_consumes(results_dir):
     assert [i["topic"] for i in items] == ["upgrade_order"] and items[0]["pair"] == [B, C]
     assert all("\n" not in i["summary"] for i in items)
     assert len(problems) == 1 and "broken.json" in problems[0]
+
+
+def test_a_server_that_does_not_start_is_an_error_with_its_output_and_skips_its_clients(tmp_path):
+    # a stand-in ``mlflow`` script (no MLflow involved: this checks the orchestrator's handling)
+    bin_dir = tmp_path / "env" / "bin"
+    bin_dir.mkdir(parents=True)
+    script = bin_dir / "mlflow"
+    script.write_text('#!/bin/sh\necho "RuntimeError: no such backend"\nexit 3\n')
+    script.chmod(0o755)
+    sides = {role: pairing.SideEnv(role, "0", str(bin_dir / "python"), "0.0") for role in ("baseline", "candidate")}
+    orch = orchestrate.Orchestrator(sides, tmp_path / "work", 30)
+    orch.servers()
+    starts = [s for s in orch.steps if s.id == "server.start"]
+    assert [s.status for s in starts] == ["error", "error"]
+    assert starts[0].error == {"type": "ServerDidNotStart", "message": "server exited with code 3 before /health answered"}
+    assert starts[0].observations["output_tail"] == "RuntimeError: no such backend"
+    assert starts[0].observations["command"].startswith("mlflow server --backend-store-uri sqlite:///<work>/")
+    assert {s.status for s in orch.steps if s.id != "server.start"} == {"skipped"}

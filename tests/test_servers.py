@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from harness import servers
+from harness import procs, servers
 
 
 def _http_server(port: int) -> list[str]:
@@ -37,7 +37,7 @@ def test_server_starts_answers_and_its_whole_tree_stops(tmp_path):
     with servers.running(command, health_path="/", timeout=30, cwd=tmp_path) as server:
         assert server.url == f"http://127.0.0.1:{server.port}"
         assert server.startup_s > 0
-        tree = [server.process.pid, *servers.descendants(server.process.pid)]
+        tree = [server.process.pid, *procs.descendants(server.process.pid)]
         assert len(tree) >= 2
         assert servers.owns_port(server.process.pid, server.port) is True
     deadline = time.monotonic() + 5

@@ -13,7 +13,6 @@ import fnmatch
 import json
 import os
 import shutil
-import signal
 import sqlite3
 import subprocess
 import time
@@ -21,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from harness.config import PROJECT_ROOT, Config
-from harness.crossversion import results, server
+from harness import procs, servers
+from harness.crossversion import results
 from harness.crossversion.pairing import SideEnv
 from harness.crossversion.results import CrossResult, Side, StepResult
 
@@ -107,21 +107,6 @@ def diff_json(a: Any, b: Any, path: str = "$", limit: int = 20) -> list[str]:
     return out[:limit]
 
 
-def _tail(path: Path, lines: int = TAIL_LINES) -> str:
-    try:
-        text = path.read_text(errors="replace")
-    except OSError:
-        return ""
-    return "\n".join(text.strip().splitlines()[-lines:])
-
-
-def _kill_group(proc: subprocess.Popen) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
 class Orchestrator:
     def __init__(self, sides: dict[str, SideEnv], work: Path, timeout: float) -> None:
         self.sides = sides
@@ -158,11 +143,11 @@ class Orchestrator:
             except subprocess.TimeoutExpired:
                 code = None
             except BaseException:
-                _kill_group(proc)
+                procs.kill_group(proc.pid)
                 proc.wait()
                 raise
             finally:
-                _kill_group(proc)  # whatever the step left running goes too
+                procs.kill_group(proc.pid)  # whatever the step left running goes too
             if code is None:
                 proc.wait()
         return code, log, time.perf_counter() - start
@@ -172,7 +157,7 @@ class Orchestrator:
         out = self.work / "steps" / f"{self.counter + 1:02d}-{step}-{role}.json"
         cmd = [self.sides[role].python, "-m", "harness.crossversion", "step", step, "--out", str(out), *args]
         code, log, seconds = self.execute(cmd, f"{step}-{role}", extra_env)
-        tail = _tail(log)
+        tail = procs.output_tail(log, TAIL_LINES)
         if out.exists():
             try:
                 return json.loads(out.read_text())["results"], None, None, tail, seconds
@@ -282,7 +267,7 @@ class Orchestrator:
         after = sqlite_facts(db)
         obs = {"schema_revision_before": before.get("alembic_revision"),
                "schema_revision_after": after.get("alembic_revision"),
-               "exit_code": code, "output_tail": _tail(log, 6)}
+               "exit_code": code, "output_tail": procs.output_tail(log, 6)}
         if code == 0:
             upgrade = self.add("db.upgrade", "baseline", "candidate", "pass", duration=secs, observations=obs)
         elif code is None:
@@ -290,7 +275,7 @@ class Orchestrator:
                                reason=f"no result within {self.timeout:g}s", error={"type": "timeout", "message": "upgrade hung"})
         else:
             upgrade = self.add("db.upgrade", "baseline", "candidate", "error", duration=secs, observations=obs,
-                               error={"type": f"exit code {code}", "message": _tail(log, 3)})
+                               error={"type": f"exit code {code}", "message": procs.output_tail(log, 3)})
         if upgrade.status == "pass":
             self._dump("candidate", db, "candidate-upgraded", "db.records_after_upgrade", "baseline", original)
             self._dump("baseline", db, "baseline-upgraded", "db.baseline_opens_upgraded", "candidate", original)
@@ -306,35 +291,43 @@ class Orchestrator:
         for srv in ROLES:
             sdir = self.work / f"server-{srv}"
             sdir.mkdir()
-            port = server.free_port()
-            url = f"http://127.0.0.1:{port}"
-            cmd = [self.mlflow_cli(srv), "server", "--backend-store-uri", f"sqlite:///{sdir / 'mlflow.db'}",
-                   "--artifacts-destination", str(sdir / "artifacts"), "--host", "127.0.0.1",
-                   "--port", str(port), "--workers", "1"]
-            log = sdir / "server.log"
+            tried: list[list[str]] = []
+
+            def command(port: int, srv: str = srv, sdir: Path = sdir) -> list[str]:
+                # the env's own ``mlflow`` script: its server runs gunicorn/uvicorn as
+                # ``sys.executable -m ...`` (mlflow/server/__init__.py), so PATH need not name the env
+                tried.append([self.mlflow_cli(srv), "server", "--backend-store-uri", f"sqlite:///{sdir / 'mlflow.db'}",
+                              "--artifacts-destination", str(sdir / "artifacts"), "--host", "127.0.0.1",
+                              "--port", str(port), "--workers", "1"])
+                return tried[-1]
+
             start = time.perf_counter()
-            proc = server.start(cmd, log, env=self.env(), cwd=sdir)
             try:
-                why = server.wait_healthy(proc, f"{url}/health", min(SERVER_START_TIMEOUT, self.timeout))
-                obs = {"command": " ".join(["mlflow", *cmd[1:]]).replace(str(self.work), "<work>")}
-                if why:
-                    obs["output_tail"] = _tail(log)
-                    self.add("server.start", srv, srv, "error", duration=time.perf_counter() - start,
-                             error={"type": "ServerDidNotStart", "message": why}, observations=obs)
-                    for client in ROLES:
-                        for sid in ("server.tracking", "server.registry"):
-                            self.add(sid, srv, client, "skipped", reason=f"the mlflow {self.sides[srv].version} server did not start")
-                    continue
-                self.add("server.start", srv, srv, "pass", duration=time.perf_counter() - start, observations=obs)
+                server = servers.start(command, health_path="/health", timeout=min(SERVER_START_TIMEOUT, self.timeout),
+                                       env=self.env(), cwd=sdir, log_path=sdir / "server.log")
+            except servers.ServerError as exc:
+                obs = {"command": self._shown(tried[-1]) if tried else None, "output_tail": exc.tail}
+                self.add("server.start", srv, srv, "error", duration=time.perf_counter() - start,
+                         error={"type": "ServerDidNotStart", "message": exc.reason}, observations=obs)
+                for client in ROLES:
+                    for sid in ("server.tracking", "server.registry"):
+                        self.add(sid, srv, client, "skipped", reason=f"the mlflow {self.sides[srv].version} server did not start")
+                continue
+            try:
+                self.add("server.start", srv, srv, "pass", duration=time.perf_counter() - start,
+                         observations={"command": self._shown(tried[-1])})
                 for client in ROLES:
                     res, status, reason, tail, secs = self.call(
-                        client, "client-ops", ["--uri", url, "--role", f"{client}-client"], CLIENT_ENV)
+                        client, "client-ops", ["--uri", server.url, "--role", f"{client}-client"], CLIENT_ENV)
                     by_id = {r["id"]: r for r in res or []}
                     for sid in ("server.tracking", "server.registry"):
                         self.add_from(by_id.get(sid), sid, srv, client, (status, reason, tail), secs)
             finally:
-                server.stop(proc)
+                server.stop(grace_s=10.0)
 
+    def _shown(self, cmd: list[str]) -> str:
+        """A server command as recorded: ``mlflow`` for the env's script, ``<work>`` for the work dir."""
+        return " ".join(["mlflow", *cmd[1:]]).replace(str(self.work), "<work>")
 
 def run(config: Config, sides: dict[str, SideEnv], only: list[str] | None = None,
         timeout: float = 300.0, keep_work: bool = False) -> Path:
