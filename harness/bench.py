@@ -31,7 +31,6 @@ from pathlib import Path
 from harness import envs
 from harness.config import PROJECT_ROOT, load_config, split_specs
 from harness.results import RunFile, ScenarioResult, load_run, run_files_in, save_run
-from harness.versions import resolve
 
 TARGETS = {"matrix_ratio": 1.5, "overhead_s": 0.3, "report_s": 2.0}
 
@@ -61,11 +60,25 @@ def create_env(backend: str, venv: Path, requirements: list[str]) -> float:
     return time.perf_counter() - start
 
 
+def installable(spec: str, work: Path) -> str:
+    """The release of ``spec`` that installs (as the matrix resolves it), found untimed."""
+    config = load_config()
+    probe = work / f"probe-{spec}"
+    _run([envs.find_uv() or "uv", "venv", "-q", "-p", sys.executable, str(probe)])
+    try:
+        resolution = envs.resolve_and_install(spec, envs.python_in(probe), config, log=lambda *_: None)
+    finally:
+        shutil.rmtree(probe, ignore_errors=True)
+    if not resolution.ok:
+        raise RuntimeError(f"mlflow {spec} does not install: {resolution.error}")
+    return resolution.version
+
+
 def bench_envs(specs: list[str], work: Path, backends: list[str]) -> list[dict]:
     config = load_config()
     rows = []
     for spec in specs:
-        version = resolve(spec, config.results_dir / ".cache")[0]
+        version = installable(spec, work)
         reqs = envs.requirements_for(version, config)
         for backend in backends:
             venv = work / f"{backend}-{version}"
@@ -83,7 +96,7 @@ def bench_parallel_envs(specs: list[str], work: Path) -> dict:
     config = load_config()
     jobs = []
     for spec in specs[:2]:
-        version = resolve(spec, config.results_dir / ".cache")[0]
+        version = installable(spec, work)
         jobs.append((work / f"par-{version}", envs.requirements_for(version, config)))
     for venv, _ in jobs:
         shutil.rmtree(venv, ignore_errors=True)
