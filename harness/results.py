@@ -153,18 +153,23 @@ class RunFile:
         return self.run_status != INSTALL_FAILED
 
 
+def check_header(data: dict[str, Any], source: str, schema_version: int, required: Iterable[str]) -> None:
+    """The checks every result file kind shares: its schema version, then its required fields."""
+    version = data.get("schema_version")
+    if version != schema_version:
+        raise ResultsError(
+            f"{source}: schema_version {version!r} is not supported (expected {schema_version})"
+        )
+    for key in required:
+        if key not in data:
+            raise ResultsError(f"{source}: missing field {key!r}")
+
+
 def validate(data: Any, source: str) -> None:
     """Raise ``ResultsError`` naming ``source`` unless ``data`` is a schema-1 run file."""
     if not isinstance(data, dict):
         raise ResultsError(f"{source}: not a run file (expected a JSON object)")
-    version = data.get("schema_version")
-    if version != SCHEMA_VERSION:
-        raise ResultsError(
-            f"{source}: schema_version {version!r} is not supported (expected {SCHEMA_VERSION})"
-        )
-    for key in RUN_REQUIRED:
-        if key not in data:
-            raise ResultsError(f"{source}: missing field {key!r}")
+    check_header(data, source, SCHEMA_VERSION, RUN_REQUIRED)
     for key, kind in RUN_TYPES.items():
         _check_type(data[key], kind, f"{source}: field {key!r}")
     if not isinstance(data["scenarios"], list):
@@ -204,21 +209,25 @@ def from_dict(data: dict[str, Any], source: str = "<run file>") -> RunFile:
     return run
 
 
-def load_run(path: Path) -> RunFile:
-    """Read and validate one run file; every failure is a ``ResultsError`` naming it."""
+def read_json(path: Path, what: str = "run file") -> Any:
+    """Parse a result file; unreadable, non-UTF-8 or corrupt JSON is a ``ResultsError`` naming it."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise ResultsError(f"{path}: cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
-        raise ResultsError(f"{path}: not a run file (not UTF-8 text: {exc.reason} at byte {exc.start})") from None
+        raise ResultsError(f"{path}: not a {what} (not UTF-8 text: {exc.reason} at byte {exc.start})") from None
     try:
-        data = json.loads(text)
+        return json.loads(text)
     except ValueError as exc:
         raise ResultsError(f"{path}: corrupt JSON ({exc})") from None
     except RecursionError:
         raise ResultsError(f"{path}: corrupt JSON (nested too deeply)") from None
-    run = from_dict(data, str(path))
+
+
+def load_run(path: Path) -> RunFile:
+    """Read and validate one run file; every failure is a ``ResultsError`` naming it."""
+    run = from_dict(read_json(path), str(path))
     run.path = Path(path)
     return run
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from harness.errors import ResultsError
-from harness.results import STATUSES, atomic_write_text
+from harness.results import STATUSES, atomic_write_text, check_header, read_json
 
 SCHEMA_VERSION = 1
 KIND = "mlflow-compat-cross"
@@ -121,13 +121,7 @@ def validate(data: Any, source: str) -> None:
     """Raise ``ResultsError`` naming ``source`` unless ``data`` is a schema-1 cross result."""
     if not isinstance(data, dict) or data.get("kind") != KIND:
         raise ResultsError(f"{source}: not a cross-version result file (expected kind {KIND!r})")
-    if data.get("schema_version") != SCHEMA_VERSION:
-        raise ResultsError(
-            f"{source}: schema_version {data.get('schema_version')!r} is not supported (expected {SCHEMA_VERSION})"
-        )
-    for key in FILE_REQUIRED:
-        if key not in data:
-            raise ResultsError(f"{source}: missing field {key!r}")
+    check_header(data, source, SCHEMA_VERSION, FILE_REQUIRED)
     for role in ROLES:
         side = data[role]
         if not isinstance(side, dict) or any(k not in side for k in SIDE_REQUIRED):
@@ -163,15 +157,7 @@ def from_dict(data: dict[str, Any], source: str = "<cross result>") -> CrossResu
 
 def load(path: Path) -> CrossResult:
     """Read and validate one cross result; every failure is one ``ResultsError`` line."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ResultsError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        raise ResultsError(f"{path}: corrupt JSON ({exc})") from None
-    result = from_dict(data, str(path))
+    result = from_dict(read_json(path, "cross-version result file"), str(path))
     result.path = Path(path)
     return result
 
