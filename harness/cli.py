@@ -240,10 +240,15 @@ COMMANDS = {"run": cmd_run, "report": cmd_report, "gate": cmd_gate, "resolve": c
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = build_parser().parse_args(argv)
+    return guarded(COMMANDS[args.command], args)
+
+
+def guarded(command, args: argparse.Namespace) -> int:
+    """Run a command so that expected failures end as one line and an exit code:
+    ``HarnessError`` -> 2, interrupt -> 130, a closed pipe (``| head``) -> 0."""
     try:
-        return COMMANDS[args.command](args)
+        return command(args)
     except HarnessError as exc:
         print(f"mlflow-compat: {exc}", file=sys.stderr)
         return 2

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 from harness.errors import HarnessError
@@ -108,12 +107,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from harness.cli import guarded
+
     args = build_parser().parse_args(argv)
-    try:
-        return {"run": cmd_run, "show": cmd_show, "step": cmd_step}[args.command](args)
-    except HarnessError as exc:
-        print(f"mlflow-compat: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("mlflow-compat: interrupted", file=sys.stderr)
-        return 130
+    return guarded({"run": cmd_run, "show": cmd_show, "step": cmd_step}[args.command], args)
