@@ -136,8 +136,9 @@ def deprecations(result: ScenarioResult) -> dict[tuple[str, str], dict[str, Any]
     }
 
 
-def median(result: ScenarioResult) -> float | None:
-    timing = result.timing or {}
+def median(result: ScenarioResult | None) -> float | None:
+    """The cell's median time (recorded, or from its samples); None when untimed or absent."""
+    timing = (result.timing or {}) if result is not None else {}
     if timing.get("median") is not None:
         return float(timing["median"])
     samples = timing.get("samples") or []

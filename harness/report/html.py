@@ -270,14 +270,6 @@ def _severity_key(v: Verdict) -> tuple[int, str]:
     return (SEVERITY.index(v.verdict) if v.verdict in SEVERITY else len(SEVERITY), v.id)
 
 
-def timed_scenarios(matrix: Matrix) -> list[str]:
-    """Scenario ids with timing samples on at least one installed version."""
-    return [
-        sid for sid in matrix.scenario_ids
-        if any(((matrix.cell(r, sid) or _EMPTY).timing or {}).get("samples") for r in matrix.installed)
-    ]
-
-
 def _series(matrix: Matrix, sid: str) -> list[charts.Series]:
     out = []
     for run in matrix.installed:
@@ -323,7 +315,7 @@ def _charts_fit(matrix: Matrix) -> bool:
 
 
 def _timings(matrix: Matrix) -> str:
-    sids = timed_scenarios(matrix)
+    sids = matrix.timed_ids()
     if not sids:
         note = ("<p class=\"note\">matplotlib is not installed in the report environment, so charts are left "
                 "out. Install it (the <code>html</code> extra) to get charts.</p>") if not charts.available() else ""
@@ -499,11 +491,6 @@ def _environments(matrix: Matrix) -> str:
 # --------------------------------------------------------------------------
 # helpers
 # --------------------------------------------------------------------------
-class _Empty:
-    timing = None
-
-
-_EMPTY = _Empty()
 
 
 def _guidance_dict(guidance: Any) -> dict[str, list[Any]] | None:

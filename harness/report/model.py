@@ -43,6 +43,13 @@ class Matrix:
                 return found
         return None
 
+    def timed_ids(self) -> list[str]:
+        """Scenario ids with timing samples on at least one installed version."""
+        return [
+            sid for sid in self.scenario_ids
+            if any((getattr(self.cell(r, sid), "timing", None) or {}).get("samples") for r in self.installed)
+        ]
+
     def areas(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
         for sid in self.scenario_ids:

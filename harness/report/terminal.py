@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tabulate import tabulate
 
+from harness.compare import median
 from harness.report.cells import cell_text, column_title
 from harness.report.model import Matrix
 
@@ -22,32 +23,15 @@ def render_table(matrix: Matrix, tablefmt: str = "simple") -> str:
     return tabulate(rows, headers=headers, tablefmt=tablefmt, disable_numparse=True)
 
 
-def _median(result) -> float | None:
-    timing = (result.timing or {}) if result is not None else {}
-    if timing.get("median") is not None:
-        return float(timing["median"])
-    samples = timing.get("samples") or []
-    if samples:
-        import statistics
-
-        return float(statistics.median(samples))
-    return None
-
-
-def timed_ids(matrix: Matrix) -> list[str]:
-    """Scenarios with timing samples on at least one version."""
-    return [sid for sid in matrix.scenario_ids if any(_median(matrix.cell(r, sid)) for r in matrix.installed)]
-
-
 def timing_cell(matrix: Matrix, run, sid: str) -> str:
     """``1.80x [slower]``: the candidate's median as a ratio to the baseline's."""
     cell, base = matrix.cell(run, sid), matrix.cell(matrix.baseline, sid) if matrix.baseline else None
-    med = _median(cell)
+    med = median(cell)
     if med is None:
         return "-" if cell is None else cell.status
     if run is matrix.baseline:
         return f"{med * 1000:.0f}ms" if med < 1 else f"{med:.2f}s"
-    base_med = _median(base)
+    base_med = median(base)
     if not base_med:
         return "no baseline"
     comparison = matrix.comparisons.get(run.label)
@@ -62,7 +46,7 @@ def timing_cell(matrix: Matrix, run, sid: str) -> str:
 
 def render_timings(matrix: Matrix, tablefmt: str = "simple") -> str:
     """Timed scenarios: baseline median, then every other version as a ratio to it."""
-    ids = timed_ids(matrix)
+    ids = matrix.timed_ids()
     if not ids or matrix.baseline is None:
         return ""
     runs = [matrix.baseline] + [r for r in matrix.installed if r is not matrix.baseline]
