@@ -115,7 +115,7 @@ for _spec in CONFIG.versions:
 
 @nox.session(venv_backend="none")
 def matrix(session: nox.Session) -> None:
-    """Every configured version (one session each), then the report."""
+    """Every configured version (one session each), then the cross-version checks, then the report."""
     session.log(f"versions: {' '.join(CONFIG.versions)} (baseline {CONFIG.baseline})")
     for spec in CONFIG.versions:
         session.notify(version_session_name(spec), posargs=session.posargs)
