@@ -30,7 +30,7 @@ from pathlib import Path
 
 from harness import envs
 from harness.config import PROJECT_ROOT, load_config, split_specs
-from harness.results import RunFile, ScenarioResult, load_run, run_files_in, save_run
+from harness.results.runs import RunFile, ScenarioResult, load_run, run_files_in, save_run
 
 TARGETS = {"matrix_ratio": 1.5, "overhead_s": 0.3, "report_s": 2.0}
 

@@ -27,7 +27,8 @@ from typing import Any, Iterable
 from packaging.version import InvalidVersion, Version
 
 from harness import stats
-from harness.results import BROKEN, RunFile, ScenarioResult
+from harness.outcomes import BROKEN
+from harness.results.runs import RunFile, ScenarioResult
 from harness.versions import matches
 
 #: most severe first; the primary verdict is the first that applies

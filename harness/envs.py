@@ -140,7 +140,7 @@ def write_install_failure(resolution: Resolution, config: Config) -> Path:
     """A run file for a spec that could not be installed: a column that says why."""
     import platform
 
-    from harness.results import INSTALL_FAILED, RunFile, save_run
+    from harness.results.runs import INSTALL_FAILED, RunFile, save_run
     from harness.runner import platform_tag, utc_now
 
     label = versions.label_for(resolution.spec)

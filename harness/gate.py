@@ -36,7 +36,7 @@ from packaging.version import InvalidVersion, Version
 from harness.compare import Comparison, compare, find_run, version_key
 from harness.config import Config, GatePolicy
 from harness.errors import HarnessError
-from harness.results import RunFile
+from harness.results.runs import RunFile
 from harness.versions import matches
 
 

@@ -32,7 +32,8 @@ from packaging.version import InvalidVersion, Version
 
 from harness.compare import deprecations, version_key
 from harness.report.model import Matrix
-from harness.results import BROKEN, RunFile, ScenarioResult
+from harness.outcomes import BROKEN
+from harness.results.runs import RunFile, ScenarioResult
 
 #: verdicts that make a candidate unsafe when no policy is given (the gate's default)
 BREAKING = ("regressed", "newly_unsupported")

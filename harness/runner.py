@@ -46,10 +46,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from harness import net, results
+from harness import net
+from harness.outcomes import Status
+from harness.results import files as result_files, runs as results
 from harness.procs import become_subreaper, descendants, kill_tree, output_tail
 from harness.errors import ResultsError
-from harness.results import RunFile, ScenarioResult
+from harness.results.runs import RunFile, ScenarioResult
 from harness.scenario import Context, ScenarioSpec, Skipped, Unsupported
 
 PR_SET_PDEATHSIG = 1
@@ -546,7 +548,7 @@ class Progress:
         )
 
     def finish(self, seconds: float) -> None:
-        order = {s: i for i, s in enumerate(results.STATUSES)}
+        order = {s: i for i, s in enumerate(Status.values())}
         summary = ", ".join(f"{n} {s}" for s, n in sorted(self.counts.items(), key=lambda kv: order.get(kv[0], 99)))
         self._print(f"== {self.label}: {summary or 'no scenarios'} in {_clock(seconds)}")
 
@@ -630,7 +632,7 @@ def run_one(
             os.environ["MLFLOW_REGISTRY_URI"] = uri
             ctx = Context(work_dir=work, tracking_uri=uri, adapter=adapter, repeat=repeat, warmup=warmup)
             outcome = execute(spec, ctx)
-            results.atomic_write_text(result_file, json.dumps(outcome, default=repr))
+            result_files.atomic_write_text(result_file, json.dumps(outcome, default=repr))
 
         ended = fork_watch(body, work, spec.timeout or timeout, watch_network=True)
         outcome, detail = ended.outcome, ended.detail

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from harness.results import RunFile, ScenarioResult, save_run
+from harness.results.runs import RunFile, ScenarioResult, save_run
 
 
 def scenario(

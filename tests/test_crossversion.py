@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from harness.crossversion import advice, orchestrate, pairing, render
-from harness.crossversion import results as cross
-from harness.crossversion.results import CrossResult, Side, StepResult
+from harness.results import cross
+from harness.results.cross import CrossResult, Side, StepResult
 from harness.errors import ResultsError
 from tests import factories
 

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from harness.crossversion import results as cross
+from harness.results import cross
 from tests.mlflow_envs import ROOT, _clean_env, real_env
 
 pytestmark = pytest.mark.mlflow

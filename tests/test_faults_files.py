@@ -16,7 +16,7 @@ import pytest
 from harness import runner
 from harness.cli import main
 from harness.errors import ResultsError
-from harness.results import save_run
+from harness.results.runs import save_run
 from tests.factories import run_file, scenario, write, write_raw
 from tests.mlflow_envs import ROOT
 

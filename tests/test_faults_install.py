@@ -16,7 +16,7 @@ import pytest
 from harness import envs
 from harness.cli import main
 from harness.config import CompanionRule
-from harness.results import INSTALL_FAILED, load_run
+from harness.results.runs import INSTALL_FAILED, load_run
 from tests.factories import run_file, scenario, write
 
 pytestmark = pytest.mark.mlflow

@@ -16,7 +16,7 @@ import sys
 import pytest
 
 from harness.cli import main
-from harness.results import INSTALL_FAILED, load_run, save_run
+from harness.results.runs import INSTALL_FAILED, load_run, save_run
 from tests.factories import run_file, scenario
 from tests.fault_scenarios._support import (
     FAULTS_DIR, alive, kill_all, noted_pids, snapshot, wait_dead, wait_for_file,

@@ -22,7 +22,7 @@ import pytest
 
 from harness import net
 from harness.cli import main
-from harness.results import load_run, save_run
+from harness.results.runs import load_run, save_run
 from tests.factories import run_file, scenario
 from tests.fault_scenarios._support import (
     FAULTS_DIR, harness_env, kill_all, noted_pids, snapshot, wait_dead, wait_for_file,

@@ -12,7 +12,7 @@ from harness.cli import main
 from harness.guidance import Guidance
 from harness.report import html as html_report
 from harness.report.model import build_matrix
-from harness.results import RunFile
+from harness.results.runs import RunFile
 from tests.factories import run_file, scenario, write
 
 NASTY = "expected <class 'str'> & got <script>alert(1)</script>"

@@ -11,7 +11,7 @@ import os
 
 import pytest
 
-from harness.results import load_run
+from harness.results.runs import load_run
 from tests.mlflow_envs import ROOT, real_env, run_harness
 
 pytestmark = pytest.mark.mlflow

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from harness.results import STATUSES, load_run
+from harness.outcomes import Status
+from harness.results.runs import load_run
 from tests.mlflow_envs import real_env, run_harness
 
 pytestmark = pytest.mark.mlflow
@@ -35,7 +36,7 @@ def test_a_handful_of_shared_scenarios_on_real_mlflow(tmp_path):
     by_id = run.by_id()
     assert set(by_id) == set(CHOSEN)
     for result in run.scenarios:
-        assert result.status in STATUSES
+        assert result.status in Status.values()
         if result.status in ("fail", "error"):
             assert result.error["type"] and result.error["message"], result.id
     # idioms carry the literal code and their replacement into the run file

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from harness.errors import ResultsError
-from harness.results import load_run, load_runs, save_run
+from harness.results.runs import load_run, load_runs, save_run
 from tests.factories import run_file, scenario, write_raw
 
 

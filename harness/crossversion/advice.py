@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from harness.crossversion.results import CrossResult, StepResult
+from harness.results.cross import CrossResult, StepResult
 
 VARIANT_NAMES = {
     "sklearn_default": "sklearn models (default settings)",
@@ -149,7 +149,7 @@ def derive(r: CrossResult) -> list[dict[str, Any]]:
 
 def from_results_dir(results_dir: Path) -> tuple[list[dict[str, Any]], list[str]]:
     """Advice for every cross result in ``results_dir/cross`` (each item gains ``pair``), and unreadable files."""
-    from harness.crossversion.results import files_in, load_all
+    from harness.results.cross import files_in, load_all
 
     found, problems = load_all(files_in(Path(results_dir) / "cross"))
     items = [

@@ -91,7 +91,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     path = orchestrate.run(
         config, sides, only=args.only, timeout=args.timeout or config.timeout, keep_work=args.keep_work
     )
-    from harness.crossversion import render, results
+    from harness.crossversion import render
+    from harness.results import cross as results
 
     print(render.to_markdown(results.load(path)))
     print(f"wrote {path}")
@@ -99,7 +100,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from harness.crossversion import render, results
+    from harness.crossversion import render
+    from harness.results import cross as results
 
     for path in args.files:
         print(render.to_markdown(results.load(path)))

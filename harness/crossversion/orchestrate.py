@@ -21,9 +21,9 @@ from typing import Any
 
 from harness.config import PROJECT_ROOT, Config
 from harness import procs, servers
-from harness.crossversion import results
+from harness.results import cross as results
 from harness.crossversion.pairing import SideEnv
-from harness.crossversion.results import CrossResult, Side, StepResult
+from harness.results.cross import CrossResult, Side, StepResult
 
 GROUPS = ("artifacts", "db", "server")
 VARIANTS = ("sklearn_default", "sklearn_cloudpickle", "pyfunc")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from harness.crossversion.advice import derive
-from harness.crossversion.results import CrossResult, StepResult
+from harness.results.cross import CrossResult, StepResult
 
 ROLES = ("baseline", "candidate")
 VARIANTS = ("sklearn_default", "sklearn_cloudpickle", "pyfunc")

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from harness.config import Config
 from harness.errors import ResultsError
-from harness.results import atomic_write_text, load_runs, run_files_in
+from harness.results.files import atomic_write_text
+from harness.results.runs import load_runs, run_files_in
 
 
 def load_matrix(config: Config, run_paths: list[Path] | None = None, baseline: str | None = None):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from harness.compare import Verdict
-from harness.results import ScenarioResult
+from harness.results.runs import ScenarioResult
 
 #: verdicts worth flagging in a cell; "same" and "new" stay quiet
 FLAGGED = ("regressed", "newly_unsupported", "gone", "slower", "newly_warns", "changed", "fixed", "faster")

@@ -21,7 +21,7 @@ from harness.compare import Verdict
 from harness.report import charts
 from harness.report.cells import FLAGGED, column_title, time_text
 from harness.report.model import Matrix
-from harness.results import RunFile, ScenarioResult
+from harness.results.runs import RunFile, ScenarioResult
 
 #: packages listed first in the environment table, when a run recorded them
 KEY_PACKAGES = ("mlflow", "scikit-learn", "numpy", "pandas", "sqlalchemy", "setuptools", "pydantic", "protobuf")

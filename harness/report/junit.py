@@ -16,7 +16,7 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from harness.report.model import Matrix
-from harness.results import RunFile, ScenarioResult
+from harness.results.runs import RunFile, ScenarioResult
 
 #: XML 1.0 forbids most control characters; error messages may contain them
 _BAD_XML = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))

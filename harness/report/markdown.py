@@ -80,7 +80,8 @@ def render(matrix: Matrix, guidance_md: str = "", cross_md: str = "") -> str:
 # --------------------------------------------------------------------------
 def render_cross(results_dir: Path) -> tuple[str, list[dict]]:
     """(Markdown section, JSON entries with advice) for every cross result in ``results_dir/cross``."""
-    from harness.crossversion import advice, render as cross_render, results as cross_results
+    from harness.crossversion import advice, render as cross_render
+    from harness.results import cross as cross_results
 
     found, problems = cross_results.load_all(cross_results.files_in(results_dir / "cross"))
     entries = [{**r.to_dict(), "advice": advice.derive(r)} for r in found]

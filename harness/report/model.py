@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from harness.compare import Comparison, compare, find_run, order_runs, superseded
-from harness.results import RunFile, ScenarioResult
+from harness.results.runs import RunFile, ScenarioResult
 
 
 @dataclass

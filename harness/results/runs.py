@@ -8,19 +8,16 @@ another ``schema_version`` or a missing field, naming the file.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
 from harness.errors import ResultsError
+from harness.outcomes import Status
+from harness.results.files import atomic_write_text, check_header, read_json
 
 SCHEMA_VERSION = 1
 
-STATUSES = ("pass", "fail", "error", "unsupported", "skipped", "timeout", "crashed")
-#: statuses meaning "the scenario did not work on this version"
-BROKEN = ("fail", "error", "timeout", "crashed")
 #: a run file whose environment could not be installed has this run status
 INSTALL_FAILED = "install_failed"
 
@@ -92,7 +89,7 @@ class ScenarioResult:
     id: str
     area: str
     kind: str
-    status: str
+    status: Status
     duration_s: float
     error: dict[str, str] | None = None
     warnings: list[dict[str, Any]] = field(default_factory=list)
@@ -106,6 +103,9 @@ class ScenarioResult:
     description: str | None = None
     #: why a scenario was skipped or unsupported, or how a crash ended
     reason: str | None = None
+
+    def __post_init__(self) -> None:
+        self.status = Status(self.status)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "ScenarioResult":
@@ -153,18 +153,6 @@ class RunFile:
         return self.run_status != INSTALL_FAILED
 
 
-def check_header(data: dict[str, Any], source: str, schema_version: int, required: Iterable[str]) -> None:
-    """The checks every result file kind shares: its schema version, then its required fields."""
-    version = data.get("schema_version")
-    if version != schema_version:
-        raise ResultsError(
-            f"{source}: schema_version {version!r} is not supported (expected {schema_version})"
-        )
-    for key in required:
-        if key not in data:
-            raise ResultsError(f"{source}: missing field {key!r}")
-
-
 def validate(data: Any, source: str) -> None:
     """Raise ``ResultsError`` naming ``source`` unless ``data`` is a schema-1 run file."""
     if not isinstance(data, dict):
@@ -195,7 +183,7 @@ def validate(data: Any, source: str) -> None:
             raise ResultsError(f"{source}: scenario {sid!r} field 'timing.samples' must be a list of numbers")
         if not all(isinstance(w, dict) for w in entry["warnings"]):
             raise ResultsError(f"{source}: scenario {sid!r} field 'warnings' must be a list of objects")
-        if entry["status"] not in STATUSES:
+        if entry["status"] not in Status.values():
             raise ResultsError(
                 f"{source}: scenario {entry['id']!r} has unknown status {entry['status']!r}"
             )
@@ -209,47 +197,11 @@ def from_dict(data: dict[str, Any], source: str = "<run file>") -> RunFile:
     return run
 
 
-def read_json(path: Path, what: str = "run file") -> Any:
-    """Parse a result file; unreadable, non-UTF-8 or corrupt JSON is a ``ResultsError`` naming it."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ResultsError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise ResultsError(f"{path}: not a {what} (not UTF-8 text: {exc.reason} at byte {exc.start})") from None
-    try:
-        return json.loads(text)
-    except ValueError as exc:
-        raise ResultsError(f"{path}: corrupt JSON ({exc})") from None
-    except RecursionError:
-        raise ResultsError(f"{path}: corrupt JSON (nested too deeply)") from None
-
-
 def load_run(path: Path) -> RunFile:
     """Read and validate one run file; every failure is a ``ResultsError`` naming it."""
     run = from_dict(read_json(path), str(path))
     run.path = Path(path)
     return run
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so readers see the old or the new file, never half."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 def save_run(run: RunFile, path: Path) -> None:

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from harness.errors import ResultsError
-from harness.results import STATUSES, atomic_write_text, check_header, read_json
+from harness.outcomes import Status
+from harness.results.files import atomic_write_text, check_header, read_json
 
 SCHEMA_VERSION = 1
 KIND = "mlflow-compat-cross"
@@ -62,7 +63,7 @@ class StepResult:
     def from_dict(cls, data: dict[str, Any]) -> "StepResult":
         return cls(
             id=data["id"], area=data["area"], from_role=data["from"], to_role=data["to"],
-            status=data["status"], duration_s=float(data["duration_s"]), error=data["error"],
+            status=Status(data["status"]), duration_s=float(data["duration_s"]), error=data["error"],
             observations=data["observations"] or {}, reason=data.get("reason"),
         )
 
@@ -134,7 +135,7 @@ def validate(data: Any, source: str) -> None:
         for key in STEP_REQUIRED:
             if key not in step:
                 raise ResultsError(f"{source}: step {step.get('id', f'#{i}')!r} is missing field {key!r}")
-        if step["status"] not in STATUSES:
+        if step["status"] not in Status.values():
             raise ResultsError(f"{source}: step {step['id']!r} has unknown status {step['status']!r}")
         for key in ("from", "to"):
             if step[key] not in ROLES:

@@ -1,0 +1,67 @@
+"""Options and helpers more than one command shares."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import tempfile
+from pathlib import Path
+
+from harness.config import Config, load_config
+from harness.errors import HarnessError
+
+
+def common(parser: argparse.ArgumentParser) -> None:
+    """``--config`` and ``--results-dir``: every command that reads the configuration has them."""
+    parser.add_argument(
+        "--config", type=Path, default=None, help="pyproject.toml to read (default: the project's)"
+    )
+    parser.add_argument(
+        "--results-dir", type=Path, default=None, help="where run files and reports live (default: results/)"
+    )
+
+
+def selection(parser: argparse.ArgumentParser) -> None:
+    """``--only`` / ``--skip``: scenario selection by id glob or area."""
+    parser.add_argument(
+        "--only", action="append", default=[], metavar="GLOB",
+        help="run only scenarios whose id matches GLOB or whose area is GLOB "
+        "(repeatable; also MLFLOW_COMPAT_ONLY, comma/space separated)",
+    )
+    parser.add_argument(
+        "--skip", action="append", default=[], metavar="GLOB",
+        help="skip scenarios whose id matches GLOB or whose area is GLOB "
+        "(repeatable; also MLFLOW_COMPAT_SKIP)",
+    )
+
+
+def config_from(args: argparse.Namespace) -> Config:
+    """The configuration ``--config`` names (or the default), with ``--results-dir`` applied."""
+    if args.config is not None and not args.config.is_file():
+        raise HarnessError(f"--config {args.config}: no such file")
+    config = load_config(args.config)
+    if getattr(args, "results_dir", None):
+        config = dataclasses.replace(config, results_dir=args.results_dir.resolve())
+    return config
+
+
+def writable(directory: Path) -> None:
+    """Fail early, in one line, when results cannot be written to ``directory``.
+
+    A write probe, not only ``os.access``: root passes ``access`` checks on a
+    directory it cannot write (read-only mount), and a run should not find out
+    after an hour of scenarios.
+    """
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise HarnessError(f"results directory {directory} cannot be created: {exc.strerror}") from None
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise HarnessError(f"results directory {directory} is not writable")
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".write-check.", dir=directory)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise HarnessError(f"results directory {directory} is not writable: {exc.strerror}") from None
