@@ -85,13 +85,13 @@ def _install_and_run(session: nox.Session, spec: str) -> None:
     for skipped in resolution.skipped:
         session.warn(f"spec {spec}: skipped mlflow {skipped['version']} (did not install)")
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
-        json.dump(resolution.skipped, fh)
+        json.dump(resolution.facts(), fh)
     try:
         session.run(
             "python", "-m", "harness", "run",
             "--spec", spec,
             "--results-dir", str(CONFIG.results_dir),
-            "--skipped-releases", fh.name,
+            "--install-facts", fh.name,
             *session.posargs,
             env={"PYTHONPATH": str(ROOT), "PYTHONWARNINGS": "ignore"},
             interrupt_timeout=INTERRUPT_TIMEOUT_S,

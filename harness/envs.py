@@ -39,9 +39,16 @@ class Resolution:
     skipped: list[dict[str, str]] = field(default_factory=list)
     error: str | None = None
 
+    #: the requirements the installed release went in with
+    requirements: list[str] = field(default_factory=list)
+
     @property
     def ok(self) -> bool:
         return self.version is not None
+
+    def facts(self) -> dict:
+        """What the run file records about this install (``RunFile.install`` + ``skipped_releases``)."""
+        return {"skipped_releases": self.skipped, "requirements": self.requirements}
 
 
 def find_uv() -> str | None:
@@ -125,6 +132,7 @@ def resolve_and_install(
         result = install(python, reqs, use_uv)
         if result.ok:
             resolution.version = version
+            resolution.requirements = reqs
             log(f"installed mlflow {version} in {result.seconds:.1f}s")
             return resolution
         log(f"mlflow {version} did not install:\n{result.tail}")

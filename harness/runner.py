@@ -681,6 +681,7 @@ def run(
     selection: dict[str, list[str]] | None = None,
     skipped_releases: list[dict[str, str]] | None = None,
     load_errors: list[dict[str, str]] | None = None,
+    install: dict[str, Any] | None = None,
 ) -> RunFile:
     """Run ``selected`` here, writing ``runs_dir/<label>.json`` when complete."""
     import importlib
@@ -711,6 +712,7 @@ def run(
         selection=selection or {},
         skipped_releases=skipped_releases or [],
         load_errors=load_errors or [],
+        install=install or {},
     )
     progress = Progress(len(selected), label, quiet)
     progress.start(mlflow.__version__)

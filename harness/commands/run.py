@@ -26,7 +26,7 @@ def arguments(run: argparse.ArgumentParser) -> None:
     run.add_argument("--scenario-path", action="append", default=[], type=Path,
                      help="extra scenario module or directory (repeatable; adds to scenario_paths)")
     run.add_argument("--no-builtin", action="store_true", help="do not load the shipped scenarios")
-    run.add_argument("--skipped-releases", type=Path, help=argparse.SUPPRESS)
+    run.add_argument("--install-facts", type=Path, help=argparse.SUPPRESS)
     run.add_argument("-q", "--quiet", action="store_true", help="print only scenarios that did not pass")
     run.add_argument("--list", action="store_true", help="list the selected scenarios and exit")
 
@@ -69,9 +69,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     from harness import runner
     from harness.versions import label_for
 
-    skipped = []
-    if args.skipped_releases and args.skipped_releases.exists():
-        skipped = json.loads(args.skipped_releases.read_text())
+    # what the installer (the nox session) knows about this environment:
+    # {"skipped_releases": [...], and anything else it recorded}
+    install = json.loads(args.install_facts.read_text()) if args.install_facts else {}
+    skipped = install.pop("skipped_releases", [])
     selection_used = {k: v for k, v in (("only", only), ("skip", skip)) if v}
     runner.run(
         selected,
@@ -84,6 +85,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         quiet=args.quiet,
         selection=selection_used,
         skipped_releases=skipped,
+        install=install,
         load_errors=[e.to_dict() for e in load_errors],
     )
     return 0

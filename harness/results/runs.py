@@ -137,6 +137,9 @@ class RunFile:
     selection: dict[str, list[str]] = field(default_factory=dict)
     #: user scenario modules that failed to import: [{"path", "error"}]
     load_errors: list[dict[str, str]] = field(default_factory=list)
+    #: how the environment was installed, as the installer recorded it
+    #: (requirements, companions policy and date, the pin it came from ...)
+    install: dict[str, Any] = field(default_factory=dict)
     #: where this run file was read from (not written)
     path: Path | None = field(default=None, compare=False, repr=False)
 
