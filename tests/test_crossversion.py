@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.crossversion import advice, orchestrate, pairing, render
+from harness.analysis import crossadvice as advice
+from harness.crossversion import orchestrate, pairing
+from harness.report import cross as render
 from harness.results import cross
 from harness.results.cross import CrossResult, Side, StepResult
 from harness.errors import ResultsError
@@ -116,15 +118,15 @@ def test_diff_json_names_what_changed():
 ])
 def test_upgrade_order_comes_from_the_grid(old_to_new, new_to_old, expected):
     items = advice.upgrade_order(result(*grid(old_to_new, new_to_old)))
-    assert len(items) == 1 and items[0]["summary"].startswith("Upgrade")
-    assert expected in items[0]["summary"]
+    assert len(items) == 1 and items[0].summary.startswith("Upgrade")
+    assert expected in items[0].summary
     if "error" in (old_to_new, new_to_old) and expected != "together":
-        assert "at log_model" in items[0]["summary"]
+        assert "at log_model" in items[0].summary
 
 
 def test_upgrade_order_is_inconclusive_when_a_same_version_control_fails():
     items = advice.upgrade_order(result(*grid("pass", "error", controls="error")))
-    assert "inconclusive" in items[0]["summary"]
+    assert "inconclusive" in items[0].summary
     assert advice.upgrade_order(result(step("db.fill", "baseline", "baseline"))) == []
 
 
@@ -134,13 +136,13 @@ def test_database_advice_says_back_up_and_restore_when_rollback_cannot_read():
         step("db.baseline_opens_upgraded", "candidate", "baseline", "error"),
         step("db.restore_backup", "baseline", "baseline"),
     )
-    summaries = [a["summary"] for a in advice.database(r)]
+    summaries = [a.summary for a in advice.database(r)]
     assert any("migrated" in s and "a1 -> b2" in s for s in summaries)
     rollback = [s for s in summaries if "cannot open" in s]
     assert rollback and "back up the database before upgrading" in rollback[0]
     assert "restoring that backup" in rollback[0] and "restored backup read back every record" in rollback[0]
     ok = advice.database(result(step("db.baseline_opens_upgraded", "candidate", "baseline")))
-    assert "still reads" in ok[0]["summary"]
+    assert "still reads" in ok[0].summary
 
 
 def test_artifact_advice_names_the_failing_direction_and_the_workaround():
@@ -152,13 +154,14 @@ def test_artifact_advice_names_the_failing_direction_and_the_workaround():
         step("artifacts.sklearn_default.load", "baseline", "candidate"),
     )
     [item] = advice.artifacts(r)
-    assert f"logged by mlflow {C}, saved as skops cannot be loaded by {B}" in item["summary"]
-    assert "serialization_format='cloudpickle'" in item["summary"]
+    assert f"logged by mlflow {C}, saved as skops cannot be loaded by {B}" in item.summary
+    assert "serialization_format='cloudpickle'" in item.summary
 
 
 # -- rendering -----------------------------------------------------------
 def test_markdown_shows_the_client_server_grid_and_why():
-    text = render.to_markdown(result(*grid("pass", "error"), step("db.fill", "baseline", "baseline")))
+    r = result(*grid("pass", "error"), step("db.fill", "baseline", "baseline"))
+    text = render.to_markdown(r, advice.derive(r))
     rows = {line.split("|")[1].strip(): line for line in text.splitlines() if line.startswith("| client ")}
     assert f"server {B}" in text and f"server {C}" in text
     # new client against the old server: registry failed at log_model
@@ -169,12 +172,12 @@ def test_markdown_shows_the_client_server_grid_and_why():
 
 
 def test_report_adds_the_cross_section_and_json(make_config, results_dir):
-    from harness.report import build_report
+    from harness.cli import main
 
     factories.write(results_dir / "runs", factories.run_file("2.9.2", [factories.scenario("tracking.a")], spec="2.9"))
     cross.save(result(*grid("error", "pass")), results_dir / "cross" / cross.file_name(B, C))
     factories.write_raw(results_dir / "cross" / "broken.json", "{")
-    assert build_report(make_config(), quiet=True) == 0
+    assert main(["report", "--results-dir", str(results_dir), "--quiet"]) == 0
     md = (results_dir / "matrix.md").read_text()
     assert "## Cross-version: mlflow 2.9.2 (baseline)" in md and "Upgrade clients first" in md
     assert "broken.json: corrupt JSON" in md
@@ -207,9 +210,10 @@ def test_matrix_session_runs_skew_after_versions_and_before_report():
 def test_advice_from_a_results_dir_is_what_guidance_consumes(results_dir):
     cross.save(result(*grid("pass", "error")), results_dir / "cross" / cross.file_name(B, C))
     factories.write_raw(results_dir / "cross" / "broken.json", "[]")
-    items, problems = advice.from_results_dir(results_dir)
-    assert [i["topic"] for i in items] == ["upgrade_order"] and items[0]["pair"] == [B, C]
-    assert all("\n" not in i["summary"] for i in items)
+    found, problems = cross.load_all(cross.files_in(results_dir / "cross"))
+    items = advice.for_results(found)
+    assert [i.topic for i in items] == ["upgrade_order"] and items[0].pair == (B, C)
+    assert all("\n" not in i.summary for i in items)
     assert len(problems) == 1 and "broken.json" in problems[0]
 
 

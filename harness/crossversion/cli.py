@@ -91,20 +91,23 @@ def cmd_run(args: argparse.Namespace) -> int:
     path = orchestrate.run(
         config, sides, only=args.only, timeout=args.timeout or config.timeout, keep_work=args.keep_work
     )
-    from harness.crossversion import render
-    from harness.results import cross as results
-
-    print(render.to_markdown(results.load(path)))
+    _show(path)
     print(f"wrote {path}")
     return 0
 
 
-def cmd_show(args: argparse.Namespace) -> int:
-    from harness.crossversion import render
+def _show(path: Path) -> None:
+    from harness.analysis.crossadvice import derive
+    from harness.report.cross import to_markdown
     from harness.results import cross as results
 
+    result = results.load(path)
+    print(to_markdown(result, derive(result)))
+
+
+def cmd_show(args: argparse.Namespace) -> int:
     for path in args.files:
-        print(render.to_markdown(results.load(path)))
+        _show(path)
     return 0
 
 
