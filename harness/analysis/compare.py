@@ -73,9 +73,18 @@ class Comparison:
         return [v for v in self.verdicts.values() if v.verdict in names or set(v.changes) & set(names)]
 
     def counts(self) -> dict[Verdict, int]:
+        """Scenarios per primary verdict (each scenario counted once)."""
         out: dict[Verdict, int] = {}
         for v in self.verdicts.values():
             out[v.verdict] = out.get(v.verdict, 0) + 1
+        return out
+
+    def change_counts(self) -> dict[Verdict, int]:
+        """Scenarios per change (a scenario with two changes counts for both)."""
+        out: dict[Verdict, int] = {}
+        for v in self.verdicts.values():
+            for change in dict.fromkeys(v.changes or [v.verdict]):
+                out[change] = out.get(change, 0) + 1
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -83,6 +92,7 @@ class Comparison:
             "baseline": self.baseline.label,
             "candidate": self.candidate.label,
             "counts": self.counts(),
+            "change_counts": self.change_counts(),
             "verdicts": {k: v.to_dict() for k, v in sorted(self.verdicts.items())},
         }
 

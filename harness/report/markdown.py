@@ -70,7 +70,7 @@ def render(analysis: Analysis) -> str:
     if matrix.baseline is not None:
         lines.append(f"Baseline: **mlflow {md(matrix.baseline.mlflow_version)}**. "
                      "Cells: status, median time, `!` when warnings were captured, "
-                     "`[verdict]` when it differs from the baseline.")
+                     "`[changes]` against the baseline, most severe first.")
         lines.append("")
     if matrix.installed:
         lines.append(render_table(matrix, tablefmt="github", escape=cell))

@@ -74,7 +74,7 @@ def render_timings(matrix: Matrix, tablefmt: str = "simple", escape: Escape = te
 def summary_lines(matrix: Matrix, escape: Escape = term) -> list[str]:
     lines = []
     for label, comparison in matrix.comparisons.items():
-        counts = comparison.counts()
+        counts = comparison.change_counts()
         interesting = ", ".join(f"{counts[v]} {v}" for v in SUMMARY_ORDER if counts.get(v))
         lines.append(
             f"{escape(comparison.candidate.mlflow_version)} vs {escape(comparison.baseline.mlflow_version)}: "
@@ -122,7 +122,7 @@ def render(analysis: Analysis, quiet: bool = False) -> str:
     parts = []
     if not quiet and matrix.installed:
         parts.append(render_table(matrix))
-        parts.append("legend: status + median time; ! = warnings captured; [verdict] vs baseline")
+        parts.append("legend: status + median time; ! = warnings captured; [changes vs baseline, most severe first]")
         timings = render_timings(matrix)
         if timings:
             parts.append("")
