@@ -116,6 +116,12 @@ def render(analysis: Analysis) -> str:
     if cross_md:
         lines.append(cross_md)
     lines.append(render_guidance(analysis.guidance))
+    if analysis.library_warnings:
+        lines += ["## Library warnings", "",
+                  "Raised inside a library (or inside MLflow on its own behalf) where no user code can act: "
+                  "shown here, never a verdict.", ""]
+        lines += [f"- {md(g.summary)}" for g in analysis.library_warnings]
+        lines.append("")
     lines.append("## Environments")
     lines.append("")
     for run in matrix.installed:
