@@ -65,7 +65,7 @@ def test_library_warnings_are_listed_once_not_judged(results_dir, capsys):
     write(runs, run_file("3.1.4", [scenario("a.x", warnings=[LEGACY]), scenario("a.y", warnings=[LEGACY])], spec="3.1"))
     assert main(["report", "--results-dir", str(results_dir), "-q"]) == 0
     out = capsys.readouterr().out
-    assert "3.1.4 vs 2.9.2: no differences" in out and "library warnings: 1 kinds" in out
+    assert "3.1.4 vs 2.9.2: no differences" in out and "library warnings: 1 raised inside libraries" in out
     md = (results_dir / "matrix.md").read_text()
     section = md[md.index("## Library warnings"):]
     assert "library:sqlalchemy: LegacyAPIWarning: The Query.get() method" in section and "under a.x, a.y" in section

@@ -131,7 +131,7 @@ def render(analysis: Analysis, quiet: bool = False) -> str:
                          "the slowdown factor and beyond noise (Mann-Whitney U, p < 0.10)")
     parts.extend(summary_lines(matrix))
     if analysis.library_warnings:
-        parts.append(f"library warnings: {len(analysis.library_warnings)} kinds raised inside libraries "
+        parts.append(f"library warnings: {len(analysis.library_warnings)} raised inside libraries "
                      "(not verdicts; listed in results/matrix.md)")
     parts.extend(guidance_lines(analysis.guidance))
     return "\n".join(parts)
