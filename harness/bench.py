@@ -30,6 +30,7 @@ from pathlib import Path
 
 from harness import envs
 from harness.config import PROJECT_ROOT, load_config, split_specs
+from harness.outcomes import Status
 from harness.results.runs import RunFile, ScenarioResult, load_run, run_files_in, save_run
 
 TARGETS = {"matrix_ratio": 1.5, "overhead_s": 0.3, "report_s": 2.0}
@@ -166,7 +167,7 @@ def bench_matrix(specs: list[str], results: Path, extra: list[str]) -> dict:
 
 def synthetic_runs(directory: Path, files: int = 100, scenarios: int = 40, seed: int = 7) -> None:
     rng = random.Random(seed)
-    statuses = ["pass"] * 8 + ["fail", "error", "unsupported", "skipped"]
+    statuses = [Status.PASS] * 8 + [Status.FAIL, Status.ERROR, Status.UNSUPPORTED, Status.SKIPPED]
     for i in range(files):
         version = f"{2 + i // 50}.{i % 50}.0"
         results = []
@@ -177,7 +178,7 @@ def synthetic_runs(directory: Path, files: int = 100, scenarios: int = 40, seed:
                 ScenarioResult(
                     id=f"area{j % 6}.subject{j}.variant", area=f"area{j % 6}", kind="perf" if j % 4 == 0 else "idiom",
                     status=status, duration_s=sum(samples),
-                    error={"type": "TypeError", "message": f"boom {j}"} if status in ("fail", "error") else None,
+                    error={"type": "TypeError", "message": f"boom {j}"} if status in (Status.FAIL, Status.ERROR) else None,
                     warnings=[{"category": "FutureWarning", "message": f"deprecated {j % 3}", "source": "warnings", "where": "x.py:1", "count": 1}] if j % 5 == 0 else [],
                     timing={"unit": "s", "samples": samples, "median": sorted(samples)[2]} if j % 4 == 0 else None,
                     metrics={"peak_rss_mb": 300.0}, observations={"uri": f"scheme{i % 3}:/"},

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from harness.analysis.crossadvice import CrossAdvice
 from harness.report.escape import md, md_cell as cell, md_code, md_table as table
+from harness.outcomes import Status
 from harness.results.cross import CrossResult, StepResult
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ def _cell(step: StepResult | None) -> str:
     if step is None:
         return "–"
     text = str(step.status)
-    if step.status != "pass":
+    if step.status != Status.PASS:
         op = step.observations.get("failed_op")
         kind = (step.error or {}).get("type")
         text += f" ({'at ' + str(op) + ': ' if op else ''}{kind or ''})" if kind or op else ""
@@ -52,7 +53,7 @@ def _server_grid(r: CrossResult) -> list[str]:
         cells = []
         for srv in ROLES:
             start = r.get("server.start", srv, srv)
-            if start is not None and start.status != "pass":
+            if start is not None and start.status != Status.PASS:
                 cells.append(f"server did not start ({cell(str((start.error or {}).get('message', ''))[:60])})")
                 continue
             cells.append(" · ".join(_cell(r.get(sid, srv, client)) for sid in ("server.tracking", "server.registry")))
@@ -73,7 +74,7 @@ def _artifacts(r: CrossResult) -> list[str]:
             if log is None:
                 continue
             fmt = log.observations.get("serialization_format") or log.observations.get("model_file")
-            formats.append(f"{r.version(w)}: {fmt if log.status == 'pass' else 'not logged (' + log.status + ')'}")
+            formats.append(f"{r.version(w)}: {fmt if log.status == Status.PASS else f'not logged ({log.status})'}")
         rows.append([variant, cell("; ".join(formats)), *(_cell(r.get(f"artifacts.{variant}.load", w, rd)) for w, rd in pairs)])
     return ["### Models across versions (logged by → loaded by)", "", table(headers, rows), ""]
 
@@ -95,7 +96,7 @@ def _database(r: CrossResult) -> list[str]:
 
 
 def _failures(r: CrossResult) -> list[str]:
-    bad = [s for s in r.steps if s.status not in ("pass", "skipped")]
+    bad = [s for s in r.steps if s.status not in (Status.PASS, Status.SKIPPED)]
     if not bad:
         return []
     lines = ["### What failed and why", ""]
