@@ -45,7 +45,7 @@ class FailedColumn:
     hover: str
 
 
-@dataclass
+@dataclass(slots=True)
 class WarningView:
     category: str
     message: str
@@ -61,14 +61,14 @@ class WarningView:
     extra: list[KeyValue] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class ObservationChange:
     key: str
     baseline: str
     candidate: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Detail:
     vs_baseline: list[str]
     allowed: str | None
@@ -84,7 +84,7 @@ class Detail:
     footer: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     #: None when the scenario did not run on this version
     status: Status | None
@@ -95,6 +95,13 @@ class Cell:
     #: the primary verdict when it is shown (a coloured bar on the cell's edge)
     mark: Verdict | None = None
     detail: Detail | None = None
+
+    @property
+    def css(self) -> str:
+        """``cell st-<status>`` plus ``vd-<verdict>-cell`` when a verdict is shown."""
+        if self.status is None:
+            return "cell na"
+        return f"cell st-{self.status.value}" + (f" vd-{self.mark.value}-cell" if self.mark is not None else "")
 
 
 @dataclass
@@ -203,9 +210,9 @@ def hover(result: ScenarioResult, verdict: CellVerdict | None) -> str:
     return "\n".join(lines)
 
 
-def cell(analysis: Analysis, run: RunFile, sid: str) -> Cell:
-    matrix = analysis.matrix
-    result, verdict = matrix.cell(run, sid), matrix.verdict(run, sid)
+def cell(analysis: Analysis, run: RunFile, sid: str, result: ScenarioResult | None) -> Cell:
+    """One cell: ``result`` is ``run``'s result for ``sid`` (looked up once per run by the caller)."""
+    verdict = analysis.matrix.verdict(run, sid)
     if result is None:
         text = verdict.details[0] if verdict is not None and verdict.details else "not run on this version"
         return Cell(None, text)
@@ -229,6 +236,7 @@ def matrix(analysis: Analysis) -> MatrixView | None:
     columns = [Column(column_title(r, m.baseline), f"spec {r.spec or '?'}, python {r.python_version}",
                       run_hover(r), r is m.baseline) for r in runs]
     failed_columns = [FailedColumn(r.spec or r.label, last_line(r.install_error)) for r in failed]
+    results = [r.by_id() for r in runs]
     areas = []
     for area, sids in m.areas().items():
         rows = []
@@ -241,7 +249,7 @@ def matrix(analysis: Analysis) -> MatrixView | None:
                 description=(meta.description or "") if meta else "",
                 replaced_by=(meta.replaced_by or "") if meta else "",
                 replaced_link=row_anchor(meta.replaced_by) if meta and meta.replaced_by else "",
-                cells=[cell(analysis, run, sid) for run in runs],
+                cells=[cell(analysis, run, sid, found.get(sid)) for run, found in zip(runs, results)],
             ))
         areas.append(Area(area, rows))
     return MatrixView(columns, failed_columns, areas)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import statistics
 from dataclasses import dataclass
@@ -49,7 +50,7 @@ def printable(value: Any) -> Any:
     if isinstance(value, Markup):
         return value
     text = value if isinstance(value, str) else str(value)
-    if _UNPRINTABLE.search(text) is None:
+    if text.isprintable() or _UNPRINTABLE.search(text) is None:  # the first test is the fast one
         return text
     if "\x1b" in text:
         text = _ANSI.sub("", text)
@@ -96,12 +97,14 @@ def json_text(value: Any) -> str:
     (indented when nested)."""
     if isinstance(value, str):
         return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        return repr(value)  # what json.dumps writes, without its machinery (thousands of metrics)
     nested = isinstance(value, (dict, list, tuple)) and any(isinstance(v, (dict, list, tuple))
                                                               for v in (value.values() if isinstance(value, dict) else value))
     return json.dumps(value, indent=1 if nested else None, default=str, ensure_ascii=False, sort_keys=False)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class KeyValue:
     """One ``key: value`` line of a detail block; ``block`` when the value needs a <pre>."""
 
@@ -118,7 +121,7 @@ def key_values(data: dict[str, Any] | None) -> list[KeyValue]:
     return out
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Chip:
     """A coloured label: ``css`` is ``vd-<verdict>`` or ``st-<status>`` (enum values only)."""
 
@@ -126,24 +129,31 @@ class Chip:
     text: str
 
 
+#: a verdict's css class and words, looked up once (a matrix shows thousands of chips)
+_CSS = {v: f"vd-{v.value}" for v in Verdict}
+_WORDS = {v: v.label for v in Verdict}
+_TIMED = (Verdict.SLOWER, Verdict.FASTER)
+
+
 def verdict_chip(verdict: Verdict, ratio: float | None = None, count: int | None = None) -> Chip:
-    text = verdict.label
-    if ratio is not None and verdict in (Verdict.SLOWER, Verdict.FASTER):
+    text = _WORDS[verdict]
+    if ratio is not None and verdict in _TIMED:
         text += f" {ratio:.2f}x"
     if count is not None:
         text = f"{count} {text}"
-    return Chip(f"vd-{verdict.value}", text)
+    return Chip(_CSS[verdict], text)
 
 
 def change_chips(cell_verdict) -> list[Chip]:
     """A chip per change of a ``CellVerdict``: the primary verdict first, then the others."""
-    names = [cell_verdict.verdict] + [c for c in cell_verdict.changes if c != cell_verdict.verdict]
+    primary = cell_verdict.verdict
+    names = [primary] + [c for c in cell_verdict.changes if c != primary]
     return [verdict_chip(Verdict(n), cell_verdict.ratio) for n in names]
 
 
 def allowlisted(policy, cell_verdict) -> str | None:
     """The gate policy's allowlist reason when a failing change of this cell is allowed, else None."""
-    if cell_verdict is None or not set(policy.failing) & set(cell_verdict.changes):
+    if cell_verdict is None or not policy.allow or not any(c in policy.failing for c in cell_verdict.changes):
         return None
     return policy.allowed(cell_verdict.id)
 
