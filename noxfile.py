@@ -58,7 +58,16 @@ signal.signal(signal.SIGTERM, _terminate_like_interrupt)
 #: too short to kill scenario processes and remove temporary stores)
 INTERRUPT_TIMEOUT_S, TERMINATE_TIMEOUT_S = 3.0, 20.0
 
-REPORT_DEPS = ["packaging>=23", "tabulate>=0.9", "matplotlib>=3.7"]
+def _report_deps() -> list[str]:
+    """The light report environment: the project's runtime dependencies plus the ``html``
+    extra, read from pyproject.toml so the two never drift apart."""
+    from harness.config import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    return [*project["dependencies"], *project["optional-dependencies"]["html"]]
+
+
+REPORT_DEPS = _report_deps()
 PY = f"{sys.version_info.major}.{sys.version_info.minor}"
 
 

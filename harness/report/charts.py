@@ -177,7 +177,8 @@ def _jitter(n: int) -> list[float]:
 class _svg_params:
     """Temporarily set the rcParams that make the SVG inline-friendly."""
 
-    VALUES = {"svg.fonttype": "none", "font.family": "sans-serif", "svg.hashsalt": None}
+    #: ``text.parse_math`` off: a ``$`` in a scenario id is a dollar sign, not mathtext
+    VALUES = {"svg.fonttype": "none", "font.family": "sans-serif", "svg.hashsalt": None, "text.parse_math": False}
 
     def __init__(self, rc) -> None:
         self.rc, self.saved = rc, {}
