@@ -56,6 +56,15 @@ class Signature:
     via: str | None = None
 
     @property
+    def bound(self) -> int:
+        """1 when the first parameter is bound at the call (``self``/``cls`` of a method), else 0:
+        positions are reported as the user's argument positions."""
+        parent = getattr(self.function, "parent", None)
+        if parent is None or not parent.is_class or "staticmethod" in self.function.labels:
+            return 0
+        return 1 if self.parameters and self.parameters[0].kind in POSITIONAL else 0
+
+    @property
     def names(self) -> set[str]:
         return {p.name for p in self.parameters}
 
@@ -123,7 +132,7 @@ def compare(
             removed.append((index, param))
             continue
         position, counterpart = new_index[param.name]
-        changes.extend(_changed(index, param, position, counterpart, new, old_value, new_value))
+        changes.extend(_changed(index - old.bound, param, position - new.bound, counterpart, new, old_value, new_value))
 
     added = [(i, p) for i, p in enumerate(new.parameters) if p.name not in old.names and p.kind not in VARIADIC]
     renamed_to: set[str] = set()
@@ -143,7 +152,7 @@ def compare(
         changes.append(ParamChange(ChangeKind.PARAMETER_REMOVED, param.name, _default(param), None, absorbed))
     for index, param in added:
         if param.required and param.name not in renamed_to:
-            changes.append(ParamChange(ChangeKind.REQUIRED_PARAMETER_ADDED, param.name, None, f"position {index}"))
+            changes.append(ParamChange(ChangeKind.REQUIRED_PARAMETER_ADDED, param.name, None, f"position {index - new.bound}"))
     return changes
 
 

@@ -130,7 +130,7 @@ def package_files(root: Path) -> dict[str, int]:
             records = (info / "RECORD").read_text(encoding="utf-8").splitlines()
         except OSError:
             continue
-        name = info.name.rsplit("-", 1)[0].replace("_", "-")
+        name = info.name.removesuffix(".dist-info").rsplit("-", 1)[0].replace("_", "-")
         files = sum(1 for line in records if line.startswith(f"{PACKAGE}/") and line.split(",")[0].endswith(".py"))
         if files:
             counts[name] = files
@@ -145,8 +145,9 @@ def prune(root: Path) -> None:
             path.unlink()
 
 
-def fetch(version: str, cache_dir: Path, install: Installer = install_no_deps) -> ReleaseSource:
+def fetch(version: str, cache_dir: Path, install: Installer | None = None) -> ReleaseSource:
     """Install ``version``'s package files (``--no-deps``) into ``cache_dir/<version>``, atomically."""
+    install = install or install_no_deps
     entry = cache_dir / version
     cache_dir.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{version}.", dir=cache_dir))
@@ -185,7 +186,7 @@ def release_source(
     version: str,
     cache_dir: Path,
     env_dirs: list[Path] | None = None,
-    install: Installer = install_no_deps,
+    install: Installer | None = None,
 ) -> ReleaseSource:
     """Where ``version``'s source is: an existing environment, the cache, or fetched now."""
     site = find_in_environments(version, env_dirs or [])

@@ -27,7 +27,7 @@ from fnmatch import fnmatchcase
 from typing import Iterable
 
 #: what users call: the top-level API, the flavours' log/save/load/autolog
-#: functions, and the modules MLflow documents as its Python API
+#: functions, and the modules MLflow's Python API reference documents
 DEFAULT_INCLUDE: tuple[str, ...] = (
     "mlflow.*",
     "mlflow.*.log_model",
@@ -43,6 +43,13 @@ DEFAULT_INCLUDE: tuple[str, ...] = (
     "mlflow.exceptions.*",
     "mlflow.data.*",
     "mlflow.deployments.*",
+    "mlflow.types.*",
+    "mlflow.metrics.*",
+    "mlflow.projects.*",
+    "mlflow.environment_variables.*",
+    "mlflow.config.*",
+    "mlflow.tracing.*",
+    "mlflow.genai.*",
 )
 
 #: generated protocol buffers, the tracking/registry store and server

@@ -61,8 +61,9 @@ class ApiChange:
     #: the old and new value, as text; None when absent. By kind:
     #: object_removed: old None, new a path that still reaches the object in the new release (a
     #: re-export dropped, the defining module kept) or None; parameter_removed: old the default;
-    #: parameter_renamed: old and new name; parameter_moved: old and new position (0-based,
-    #: ``self`` counted); required_parameter_added: (None, "position N") for a new parameter,
+    #: parameter_renamed: old and new name; parameter_moved: old and new position (0-based
+    #: argument positions at the call site: a method's ``self``/``cls`` is not counted);
+    #: required_parameter_added: (None, "position N") for a new parameter,
     #: ("default X", "required") for one that lost its default; default_changed: the defaults;
     #: kind_changed: the kinds (module/class/function/property/attribute, or a parameter kind
     #: like "positional or keyword" -> "keyword-only" when ``name`` is set)
