@@ -170,9 +170,9 @@ def tests(session: nox.Session) -> None:
 
 @nox.session(python=PY, reuse_venv=True)
 def bench(session: nox.Session) -> None:
-    """How fast is the harness itself: env creation, warm matrix overhead, report time."""
+    """How fast is the harness itself: env creation, warm matrix overhead, report time, API diff."""
     _light_env(session)
-    session.install("nox[uv]", "virtualenv")
+    session.install("nox[uv]", "virtualenv", "-e", ".[api]")
     session.run("python", "-m", "harness.bench", *session.posargs, env={"PYTHONPATH": str(ROOT)})
 
 
