@@ -84,9 +84,11 @@ class _Walk:
                     reported.append(canonical)
                 self.removed(canonical, obj, reported, surviving)
             # the paths that survive may reach different objects in the new release (3.x's
-            # ``mlflow.evaluate`` is a wrapper, ``mlflow.models.evaluate`` the function): each is compared
-            for target, reach in self.targets(surviving).items():
-                self.compare(obj, target, canonical, [p for p in with_canonical if p in reach or p not in surviving])
+            # ``mlflow.evaluate`` is a wrapper, ``mlflow.models.evaluate`` the function): each is
+            # compared, its changes listing the paths that reach it
+            reachable = [p for p in with_canonical if p in surviving or (p == canonical and self.new.exists(p))]
+            for target, reach in self.targets(reachable).items():
+                self.compare(obj, target, canonical, reach)
         return merge(self.changes)
 
     def targets(self, surviving: list[str]) -> dict[Any, list[str]]:

@@ -8,8 +8,9 @@ matrix's cells; otherwise to the spec's newest final release on the index
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Callable
 
 from harness import versions
 from harness.config import validate_spec
@@ -23,6 +24,9 @@ class Resolved:
     version: str
     #: "exact", "run file <name>" or "index"
     how: str
+    #: older releases of the family to fall back on, newest first, when this one's source
+    #: cannot be fetched (a release listed before the distributions it pins are published)
+    alternatives: tuple[str, ...] = ()
 
 
 def versions_from_runs(runs_dir: Path) -> dict[str, tuple[str, str]]:
@@ -35,7 +39,7 @@ def versions_from_runs(runs_dir: Path) -> dict[str, tuple[str, str]]:
     return found
 
 
-def resolve(spec: str, cache_dir: Path, from_runs: dict[str, tuple[str, str]]) -> Resolved:
+def resolve(spec: str, cache_dir: Path, from_runs: dict[str, tuple[str, str]], attempts: int = 3) -> Resolved:
     """One spec to one release; raises ``HarnessError`` (one line) when it cannot be resolved."""
     spec = validate_spec(spec, "version spec")
     if versions.is_exact(spec):
@@ -43,7 +47,24 @@ def resolve(spec: str, cache_dir: Path, from_runs: dict[str, tuple[str, str]]) -
     if spec in from_runs:
         version, name = from_runs[spec]
         return Resolved(spec, version, f"run file {name}")
-    return Resolved(spec, versions.resolve(spec, cache_dir)[0], "index")
+    found = versions.resolve(spec, cache_dir)
+    return Resolved(spec, found[0], "index", tuple(found[1:attempts]))
+
+
+def with_source(resolved: Resolved, fetch: Callable[[str], object], log: Callable[[str], None]) -> Resolved:
+    """The first of ``resolved``'s releases whose source ``fetch`` gets (newest first, as the
+    matrix installs); the last one's failure, one line, when none does."""
+    releases = (resolved.version, *resolved.alternatives)
+    for i, version in enumerate(releases):
+        try:
+            fetch(version)
+        except HarnessError as exc:
+            if i == len(releases) - 1:
+                raise
+            log(f"  skipped mlflow {version} for {resolved.spec}: {exc}")
+            continue
+        return replace(resolved, version=version, alternatives=())
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def candidates_for(baseline: Resolved, specs: list[str]) -> list[str]:
@@ -57,13 +78,13 @@ def candidates_for(baseline: Resolved, specs: list[str]) -> list[str]:
 
 
 def resolve_all(
-    specs: list[str], cache_dir: Path, from_runs: dict[str, tuple[str, str]]
+    specs: list[str], cache_dir: Path, from_runs: dict[str, tuple[str, str]], attempts: int = 3
 ) -> tuple[list[Resolved], list[str]]:
     """Every spec that resolves, and one problem line per spec that does not."""
     found, problems = [], []
     for spec in specs:
         try:
-            found.append(resolve(spec, cache_dir, from_runs))
+            found.append(resolve(spec, cache_dir, from_runs, attempts))
         except HarnessError as exc:
             problems.append(f"{spec}: {exc}")
     return found, problems

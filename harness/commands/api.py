@@ -51,24 +51,37 @@ def cmd_api(args: argparse.Namespace) -> int:
     griffe_version()  # fail in one line before anything else when griffe is missing
     writable(config.api_dir)
     version_cache = config.results_dir / ".cache"
+    attempts = config.install_attempts
     from_runs = pairs.versions_from_runs(config.runs_dir)
-    baseline = pairs.resolve(args.baseline or config.baseline, version_cache, from_runs)
+    baseline = pairs.resolve(args.baseline or config.baseline, version_cache, from_runs, attempts)
     specs = pairs.candidates_for(baseline, args.candidate or list(config.versions))
     if not specs:
         raise HarnessError("no candidate to compare with the baseline (give --candidate SPEC)")
-    candidates, problems = pairs.resolve_all(specs, version_cache, from_runs)
+    candidates, problems = pairs.resolve_all(specs, version_cache, from_runs, attempts)
     surface = Surface.from_settings(
         config.api.include, config.api.exclude, config.api.extend_include, config.api.extend_exclude
     )
+
+    def log(line: str) -> None:
+        print(printable(line), flush=True)
+
     producer = Producer(
-        config.api_dir, config.api_source_cache, surface, env_dirs=[PROJECT_ROOT / ".nox"],
-        log=lambda line: print(printable(line), flush=True), force=args.force,
+        config.api_dir, config.api_source_cache, surface, env_dirs=[PROJECT_ROOT / ".nox"], log=log, force=args.force,
     )
     limit = None if args.limit == 0 else args.limit
-    print(f"baseline {baseline.spec} -> mlflow {baseline.version} ({baseline.how})", flush=True)
     for line in problems:
         print(f"mlflow-compat: {printable(line)}", file=sys.stderr)
+    if baseline.alternatives:
+        baseline = pairs.with_source(baseline, producer.source, log)
+    print(f"baseline {baseline.spec} -> mlflow {baseline.version} ({baseline.how})", flush=True)
     for candidate in candidates:
+        if candidate.alternatives:
+            try:
+                candidate = pairs.with_source(candidate, producer.source, log)
+            except HarnessError as exc:
+                problems.append(str(exc))
+                print(f"mlflow-compat: {printable(exc)}", file=sys.stderr)
+                continue
         if candidate.version == baseline.version:
             print(f"{candidate.spec} -> mlflow {candidate.version}: same release as the baseline, nothing to compare")
             continue
