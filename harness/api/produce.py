@@ -121,7 +121,14 @@ class Producer:
         self.source(candidate)
         old, new = self.release(baseline), self.release(candidate)
         diffed = time.perf_counter()
-        changes = diff_direction(old, new, self.surface, "upgrade") + diff_direction(new, old, self.surface, "rollback")
+        try:
+            changes = diff_direction(old, new, self.surface, "upgrade") + diff_direction(new, old, self.surface, "rollback")
+        except Exception as exc:  # noqa: BLE001 - one pair's failure must not take the other pairs down
+            raise HarnessError(f"API diff {baseline} -> {candidate} failed: {type(exc).__name__}: {exc}") from exc
+        finally:
+            # a baseline serves every candidate; a candidate's tree (~100 MB) is not needed again
+            for version in [v for v in self._releases if v != baseline]:
+                del self._releases[version]
         diff = ApiDiff(
             baseline=baseline,
             candidate=candidate,
