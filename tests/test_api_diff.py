@@ -101,7 +101,10 @@ def test_parameter_kinds(upgrade):
     default = find(upgrade, ChangeKind.DEFAULT_CHANGED, "set_tag", "synchronous")
     assert (default.old, default.new) == ("True", "None")
     kind = find(upgrade, ChangeKind.KIND_CHANGED, "start_run", "experiment_id")
-    assert (kind.old, kind.new) == ("positional or keyword", "keyword-only")
+    assert (kind.old, kind.new, kind.position) == ("positional or keyword", "keyword-only", 1)
+    # the argument position in the old signature, for a scan binding positional calls
+    assert (moved.position, renamed.position, added.position) == (2, 1, None)
+    assert find(upgrade, ChangeKind.PARAMETER_REMOVED, "RunInfo", "run_uuid").position == 0
 
 
 def test_object_kind_change(upgrade):

@@ -45,14 +45,14 @@ class _Walk:
     def record(
         self, kind: ChangeKind, path: str, public_paths: Iterable[str], obj: Any, *,
         name: str | None = None, old: str | None = None, new: str | None = None,
-        message: str, absorbed: bool = False, via: str | None = None,
+        message: str, absorbed: bool = False, via: str | None = None, position: int | None = None,
     ) -> None:
         paths = sorted(dict.fromkeys(public_paths), key=lambda p: (p.count("."), p))
         file, line = location(obj)
         self.changes.append(ApiChange(
             kind=kind, direction=self.direction, path=path, name=name, old=old, new=new,
             file=file, line=line, public_paths=paths, user_facing=self.user_facing(paths),
-            message=message, object_kind=kind_of(final(obj) or obj), absorbed=absorbed, via=via,
+            message=message, object_kind=kind_of(final(obj) or obj), absorbed=absorbed, via=via, position=position,
         ))
 
     def user_facing(self, paths: list[str]) -> bool:
@@ -171,7 +171,7 @@ class _Walk:
             self.record(
                 change.kind, path, callers, old_sig.function, name=change.name, old=change.old, new=change.new,
                 message=_explain(display, change, old_sig, new_sig), absorbed=change.absorbed,
-                via=new_sig.via or old_sig.via,
+                via=new_sig.via or old_sig.via, position=change.position,
             )
 
     @staticmethod

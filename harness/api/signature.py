@@ -44,6 +44,8 @@ class ParamChange:
     new: str | None
     #: the new signature still accepts the argument through ``**kwargs``/``*args``
     absorbed: bool = False
+    #: the parameter's argument position in the old signature, when it can be passed positionally
+    position: int | None = None
 
 
 @dataclass
@@ -153,6 +155,11 @@ def compare(
     for index, param in added:
         if param.required and param.name not in renamed_to:
             changes.append(ParamChange(ChangeKind.REQUIRED_PARAMETER_ADDED, param.name, None, f"position {index - new.bound}"))
+    positions = {
+        p.name: i - old.bound for i, p in enumerate(old.parameters) if p.kind in POSITIONAL and i >= old.bound
+    }
+    for change in changes:
+        change.position = positions.get(change.name)
     return changes
 
 

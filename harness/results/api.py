@@ -91,6 +91,9 @@ class ApiChange:
     absorbed: bool = False
     #: the ``functools.wraps`` target whose signature was compared, when the function only forwards
     via: str | None = None
+    #: parameter kinds: the parameter's argument position in the old signature (0-based, at the call
+    #: site: ``self``/``cls`` not counted); None when it cannot be passed positionally or is new
+    position: int | None = None
 
     def __post_init__(self) -> None:
         self.kind = ChangeKind(self.kind)
