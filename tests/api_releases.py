@@ -172,7 +172,7 @@ class MetricThreshold:
 def evaluate(model=None, data=None, *, env_manager="local", model_id=None):
     return None
 ''',
-    "mlflow/tracking.py": f'''
+    "mlflow/tracking.py": '''
 TIMEOUT_S = 10
 
 
