@@ -39,7 +39,7 @@ class MetricThreshold:
         return self._threshold
 ''',
     "mlflow/models/evaluation.py": '''
-def evaluate(model=None, data=None, *, validation_thresholds=None, env_manager="local"):
+def evaluate(model=None, data=None, *, validation_thresholds=None, env_manager="local", _internal=False):
     return None
 ''',
     "mlflow/tracking.py": f'''

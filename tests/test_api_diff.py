@@ -125,6 +125,7 @@ def test_default_names_compare_by_value(upgrade):
 
 def test_private_names_are_never_reported(upgrade, rollback):
     assert not [c for c in upgrade + rollback if "_private" in c.path]
+    assert not [c for c in upgrade if c.name == "_internal"]  # a private parameter is not an argument users pass
 
 
 def test_surface_policy_marks_internals(upgrade):

@@ -28,7 +28,7 @@ from typing import Any, Callable
 
 from griffe import ParameterKind
 
-from harness.api.release import string_constants
+from harness.api.release import is_private, string_constants
 from harness.results.api import ChangeKind
 
 POSITIONAL = frozenset((ParameterKind.positional_only, ParameterKind.positional_or_keyword))
@@ -126,6 +126,8 @@ def compare(
         new_index.setdefault(param.name, (index, param))
     removed: list[tuple[int, Any]] = []
     for index, param in enumerate(old.parameters):
+        if is_private(param.name):
+            continue  # ``_called_from_genai_evaluate=``: an internal hand-off, not an argument users pass
         if param.kind in VARIADIC:
             if not new.has(param.kind):
                 changes.append(ParamChange(ChangeKind.PARAMETER_REMOVED, param.name, _star(param), None))
