@@ -6,6 +6,7 @@
                                   (artifacts, tracking database, client/server)
     nox -s report                 rebuild the matrix from results/runs/*.json
     nox -s gate                   exit 1 when a candidate breaks the gate policy
+    nox -s api                    static API diff: baseline vs each version (results/api/)
     nox -s tests                  the harness's own test suite
     nox -s browser                the HTML report checked in headless chromium
 
@@ -162,6 +163,14 @@ def gate(session: nox.Session) -> None:
 
 
 @nox.session(python=PY, reuse_venv=True)
+def api(session: nox.Session) -> None:
+    """Static API diff (griffe over each release's source, never imported): results/api/."""
+    # a light environment: the harness, griffe and uv (to fetch release sources --no-deps); never mlflow
+    session.install("-e", ".[api]", "uv>=0.4")
+    session.run("python", "-m", "harness", "api", *session.posargs, env={"PYTHONPATH": str(ROOT)})
+
+
+@nox.session(python=PY, reuse_venv=True)
 def tests(session: nox.Session) -> None:
     """The harness's own tests (unit tests plus a few against real MLflow)."""
     session.install("-e", ".[test]")
@@ -170,9 +179,9 @@ def tests(session: nox.Session) -> None:
 
 @nox.session(python=PY, reuse_venv=True)
 def bench(session: nox.Session) -> None:
-    """How fast is the harness itself: env creation, warm matrix overhead, report time."""
+    """How fast is the harness itself: env creation, warm matrix overhead, report time, API diff."""
     _light_env(session)
-    session.install("nox[uv]", "virtualenv")
+    session.install("nox[uv]", "virtualenv", "-e", ".[api]")
     session.run("python", "-m", "harness.bench", *session.posargs, env={"PYTHONPATH": str(ROOT)})
 
 

@@ -48,6 +48,22 @@ class CompanionRule:
 
 
 @dataclass(frozen=True)
+class ApiSettings:
+    """``[tool.mlflow-compat.api]``: the API diff's public-surface policy and source cache.
+
+    ``include``/``exclude`` replace the shipped defaults (``harness.api.surface``)
+    when set; ``extend_include``/``extend_exclude`` add to them.
+    """
+
+    include: tuple[str, ...] | None = None
+    exclude: tuple[str, ...] | None = None
+    extend_include: tuple[str, ...] = ()
+    extend_exclude: tuple[str, ...] = ()
+    #: where release sources are installed (--no-deps) for the diff; None: results/.cache/api-src
+    source_cache: Path | None = None
+
+
+@dataclass(frozen=True)
 class Config:
     versions: tuple[str, ...] = ("2.9", "2.22", "3.1", "3")
     baseline: str = "2.9"
@@ -60,11 +76,20 @@ class Config:
     scenario_paths: tuple[Path, ...] = ()
     extra_requirements: tuple[str, ...] = ()
     gate: GatePolicy = field(default_factory=GatePolicy)
+    api: ApiSettings = field(default_factory=ApiSettings)
     source: Path | None = None
 
     @property
     def runs_dir(self) -> Path:
         return self.results_dir / "runs"
+
+    @property
+    def api_dir(self) -> Path:
+        return self.results_dir / "api"
+
+    @property
+    def api_source_cache(self) -> Path:
+        return self.api.source_cache or self.results_dir / ".cache" / "api-src"
 
     def companion_pins(self, version: str) -> list[str]:
         pins: list[str] = []
@@ -86,7 +111,9 @@ _TOP_KEYS = {
     "scenario_paths",
     "extra_requirements",
     "gate",
+    "api",
 }
+_API_KEYS = {"include", "exclude", "extend_include", "extend_exclude", "source_cache"}
 _GATE_KEYS = {"fail_on", "slowdown_factor", "fail_on_deprecations", "allow"}
 _COMPANION_KEYS = {"mlflow", "pins", "reason"}
 
@@ -182,6 +209,26 @@ def _parse_gate(raw: Any) -> GatePolicy:
     return GatePolicy(**kwargs)
 
 
+def _parse_api(raw: Any, base_dir: Path) -> ApiSettings:
+    _expect(raw, dict, "api")
+    unknown = set(raw) - _API_KEYS
+    if unknown:
+        raise ConfigError(f"[tool.mlflow-compat.api] unknown key {sorted(unknown)[0]!r}")
+    kwargs: dict[str, Any] = {}
+    for key in ("include", "exclude", "extend_include", "extend_exclude"):
+        if key in raw:
+            patterns = _string_list(raw[key], f"api.{key}")
+            for pattern in patterns:
+                if not pattern.strip() or any(not part for part in pattern.split(".")):
+                    raise ConfigError(
+                        f"[tool.mlflow-compat.api] {key}: {pattern!r} is not a dotted pattern like 'mlflow.models.*'"
+                    )
+            kwargs[key] = patterns
+    if "source_cache" in raw:
+        kwargs["source_cache"] = (base_dir / _expect(raw["source_cache"], str, "api.source_cache")).resolve()
+    return ApiSettings(**kwargs)
+
+
 def parse_table(table: Mapping[str, Any], base_dir: Path, source: Path | None = None) -> Config:
     """Validate a ``[tool.mlflow-compat]`` table (already parsed from TOML)."""
     unknown = set(table) - _TOP_KEYS
@@ -223,6 +270,8 @@ def parse_table(table: Mapping[str, Any], base_dir: Path, source: Path | None = 
         )
     if "gate" in table:
         kwargs["gate"] = _parse_gate(table["gate"])
+    if "api" in table:
+        kwargs["api"] = _parse_api(table["api"], base_dir)
     return Config(**kwargs)
 
 

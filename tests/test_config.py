@@ -51,6 +51,9 @@ def test_split_specs_accepts_spaces_and_commas():
         ("[tool.mlflow-compat.gate]\nstrict = true\n", "strict"),
         ("[[tool.mlflow-compat.companions]]\nmlflow = 'newest'\npins = []\n", "'newest' is not a version range"),
         ("[tool.mlflow-compat\nversions = 1\n", "invalid TOML"),
+        ("[tool.mlflow-compat.api]\ninclde = []\n", "inclde"),
+        ("[tool.mlflow-compat.api]\nexclude = 'mlflow.store.**'\n", "api.exclude"),
+        ("[tool.mlflow-compat.api]\nextend_include = ['mlflow..x']\n", "'mlflow..x'"),
     ],
 )
 def test_config_errors_name_the_key(tmp_path, body, key):
@@ -75,3 +78,16 @@ def test_bad_spec_in_the_environment_names_the_variable():
         load_config(env={"MLFLOW_COMPAT_VERSIONS": "2.9 latest"})
     with pytest.raises(ConfigError, match="MLFLOW_COMPAT_BASELINE"):
         load_config(env={"MLFLOW_COMPAT_BASELINE": "two"})
+
+
+def test_api_table_replaces_or_extends_the_surface_and_moves_the_source_cache(tmp_path):
+    config = load_config(write_pyproject(tmp_path, """
+[tool.mlflow-compat.api]
+exclude = ["mlflow.store.**"]
+extend_include = ["mlflow.genai.*"]
+source_cache = "cache/src"
+"""), env={})
+    assert config.api.exclude == ("mlflow.store.**",) and config.api.include is None
+    assert config.api.extend_include == ("mlflow.genai.*",)
+    assert config.api_source_cache == (tmp_path / "cache" / "src").resolve()
+    assert load_config(env={}).api_source_cache == load_config(env={}).results_dir / ".cache" / "api-src"
