@@ -107,3 +107,15 @@ def test_every_text_output_escapes_hostile_run_files(hostile_results, capsys):
     root = ET.parse(hostile_results / "junit.xml").getroot()
     messages = [e.get("message") for e in root.iter("error")]
     assert any("<script>" in (m or "") for m in messages)  # kept as text, parsed back intact
+
+
+def test_a_lone_surrogate_in_a_run_file_does_not_stop_the_report(results_dir, capsys):
+    import json
+
+    write(results_dir / "runs", run_file("2.9.2", [scenario("a.x")]))
+    data = json.loads((results_dir / "runs" / "mlflow-2.9.2.json").read_text())
+    data["scenarios"][0]["error"] = {"type": "E", "message": "half a pair \ud800"}
+    data["scenarios"][0]["status"] = "error"
+    (results_dir / "runs" / "mlflow-2.9.2.json").write_text(json.dumps(data))  # ensure_ascii: valid JSON
+    assert main(["report", "--results-dir", str(results_dir), "-q"]) == 0
+    assert "\\ud800" in (results_dir / "matrix.md").read_text()
