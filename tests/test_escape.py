@@ -113,9 +113,10 @@ def test_a_lone_surrogate_in_a_run_file_does_not_stop_the_report(results_dir, ca
     import json
 
     write(results_dir / "runs", run_file("2.9.2", [scenario("a.x")]))
-    data = json.loads((results_dir / "runs" / "mlflow-2.9.2.json").read_text())
+    write(results_dir / "runs", run_file("3.1.4", [scenario("a.x")], spec="3.1"))
+    data = json.loads((results_dir / "runs" / "mlflow-3.1.4.json").read_text())
     data["scenarios"][0]["error"] = {"type": "E", "message": "half a pair \ud800"}
     data["scenarios"][0]["status"] = "error"
-    (results_dir / "runs" / "mlflow-2.9.2.json").write_text(json.dumps(data))  # ensure_ascii: valid JSON
+    (results_dir / "runs" / "mlflow-3.1.4.json").write_text(json.dumps(data))  # ensure_ascii: valid JSON
     assert main(["report", "--results-dir", str(results_dir), "-q"]) == 0
     assert "\\ud800" in (results_dir / "matrix.md").read_text()
