@@ -6,6 +6,7 @@
                                   (artifacts, tracking database, client/server)
     nox -s report                 rebuild the matrix from results/runs/*.json
     nox -s gate                   exit 1 when a candidate breaks the gate policy
+    nox -s scan -- PATH...        the lines of your code the API changes affect
     nox -s tests                  the harness's own test suite
     nox -s browser                the HTML report checked in headless chromium
 
@@ -59,6 +60,7 @@ signal.signal(signal.SIGTERM, _terminate_like_interrupt)
 INTERRUPT_TIMEOUT_S, TERMINATE_TIMEOUT_S = 3.0, 20.0
 
 REPORT_DEPS = ["packaging>=23", "tabulate>=0.9", "matplotlib>=3.7"]
+SCAN_DEPS = ["packaging>=23", "libcst>=1.1,<2"]
 PY = f"{sys.version_info.major}.{sys.version_info.minor}"
 
 
@@ -150,6 +152,13 @@ def gate(session: nox.Session) -> None:
     """Exit 1 when a candidate regresses beyond [tool.mlflow-compat.gate] policy."""
     _light_env(session)
     session.run("python", "-m", "harness", "gate", *session.posargs, env={"PYTHONPATH": str(ROOT)})
+
+
+@nox.session(python=PY, reuse_venv=True)
+def scan(session: nox.Session) -> None:
+    """The places in your code that the API changes break (results/api; `-- PATH... [--format sarif] [--fix]`)."""
+    session.install(*SCAN_DEPS)
+    session.run("python", "-m", "harness", "scan", *session.posargs, env={"PYTHONPATH": str(ROOT)})
 
 
 @nox.session(python=PY, reuse_venv=True)
