@@ -172,7 +172,7 @@ def tests(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """How fast is the harness itself: env creation, warm matrix overhead, report time."""
     _light_env(session)
-    session.install("nox[uv]", "virtualenv")
+    session.install("nox[uv]", "virtualenv", *SCAN_DEPS)
     session.run("python", "-m", "harness.bench", *session.posargs, env={"PYTHONPATH": str(ROOT)})
 
 

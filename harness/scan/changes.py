@@ -50,9 +50,16 @@ class Entry:
         return (c.direction, str(c.kind), key_of(c.path), c.name, self.baseline, self.candidate)
 
     def record(self) -> dict:
-        data = self.change.to_dict()
-        data["baseline"], data["candidate"] = self.baseline, self.candidate
-        return data
+        """The record as JSON data, with its version pair (computed once: a big scan asks often)."""
+        cached = self.__dict__.get("_record")
+        if cached is None:
+            c = self.change
+            cached = {name: getattr(c, name) for name in c.__dataclass_fields__}
+            cached["kind"] = str(c.kind)
+            cached["public_paths"] = list(c.public_paths or ())
+            cached["baseline"], cached["candidate"] = self.baseline, self.candidate
+            object.__setattr__(self, "_record", cached)
+        return dict(cached)
 
 
 def _member_name(path: str) -> str | None:

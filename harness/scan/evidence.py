@@ -104,6 +104,7 @@ class Evidence:
         self.scenarios = scenarios
         self.runs = runs_by_version(runs)
         self._cells = {version: run.by_id() for version, run in self.runs.items()}
+        self._cell_lines: dict[tuple, list[str]] = {}
         self.covering: dict[tuple, list[str]] = {}
         for scenario in scenarios:
             for match in match_uses(scenario.resolution, index):
@@ -121,6 +122,12 @@ class Evidence:
 
     def cells(self, entry: Entry) -> list[str]:
         """``<scenario>: <status> on <where it breaks>; <status> on <the other side>`` per covering scenario with a run."""
+        key = entry.identity()
+        if key not in self._cell_lines:
+            self._cell_lines[key] = self._cells_of(entry)
+        return self._cell_lines[key]
+
+    def _cells_of(self, entry: Entry) -> list[str]:
         where = entry.version
         other = entry.baseline if where == entry.candidate else entry.candidate
         lines = []

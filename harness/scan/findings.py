@@ -103,7 +103,13 @@ class Finding:
         return (self.path, self.line, self.col, self.code, self.severity, self.api, self.name)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # by hand rather than dataclasses.asdict, whose deep copy dominated a big scan's JSON output
+        data = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        data["versions"] = list(self.versions)
+        data["changes"] = [dict(c) for c in self.changes]
+        data["evidence"] = list(self.evidence)
+        data["fix"] = dict(self.fix) if self.fix is not None else None
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Finding":

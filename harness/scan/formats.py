@@ -90,7 +90,17 @@ def problem_line(problem: Problem) -> str:
 
 # -- JSON -------------------------------------------------------------------------------------
 def to_json(result: ScanResult) -> str:
-    return json.dumps(result.to_dict(), indent=2) + "\n"
+    """Indented, one finding per line: readable and greppable, and the findings go through
+    json's C encoder (``indent=`` switches to the pure-Python one, seconds on a big tree)."""
+    data = result.to_dict()
+    lines = []
+    for key, value in data.items():
+        if key == "findings" and value:
+            text = "[\n" + ",\n".join("    " + json.dumps(item) for item in value) + "\n  ]"
+        else:
+            text = json.dumps(value, indent=2).replace("\n", "\n  ")
+        lines.append(f"  {json.dumps(key)}: {text}")
+    return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
 # -- GitHub annotations -------------------------------------------------------------------------

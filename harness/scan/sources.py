@@ -32,9 +32,12 @@ class Source:
     text: str
 
 
-def display(path: Path) -> str:
+def display(path: Path, cwd: Path | None = None) -> str:
+    """A path relative to the working directory when under it (as given otherwise)."""
+    if not path.is_absolute():
+        return str(path)
     try:
-        return str(path.relative_to(Path.cwd()))
+        return str(path.relative_to(cwd or Path.cwd()))
     except ValueError:
         return str(path)
 
