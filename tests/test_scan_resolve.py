@@ -153,7 +153,7 @@ def test_positional_binding(tmp_path):
     moved = change("parameter_moved", "mlflow.tracking.fluent.start_run", "tags", old="4", new="5",
                    public=("mlflow.start_run",))
     moved_in_message = change("parameter_moved", MT + ".__init__", "greater_is_better",
-                              message="positional parameter was moved (position: from 4 to 5)",
+                              message="positional parameter greater_is_better moved from position 3 to 4",
                               public=("mlflow.models.MetricThreshold.__init__",))
     code = """\
         import mlflow
@@ -167,6 +167,34 @@ def test_positional_binding(tmp_path):
         MetricThreshold(0.8, None, None)
         """
     assert scan_code(tmp_path, code, moved, moved_in_message) == [(4, 42, "MLC003", "high"), (8, 34, "MLC003", "high")]
+
+
+def test_positions_are_call_site_positions(tmp_path):
+    """``self`` is not counted; a method called through its class passes it explicitly and is not checked."""
+    moved = change("parameter_moved", CLIENT + ".create_run", "tags", old="1", new="2",
+                   public=("mlflow.MlflowClient.create_run",))
+    added = change("required_parameter_added", CLIENT + ".create_run", "run_name", new="position 1",
+                   public=("mlflow.MlflowClient.create_run",))
+    code = """\
+        from mlflow import MlflowClient
+        client = MlflowClient()
+        client.create_run("0", {"a": 1})
+        MlflowClient.create_run(client, "0", {"a": 1})
+        client.create_run("0")
+        """
+    # line 4: through the class, positions are not bound: run_name may be missing (low); line 3 passes it
+    assert scan_code(tmp_path, code, moved, added) == [
+        (3, 24, "MLC003", "high"), (4, 1, "MLC006", "low"), (5, 1, "MLC006", "high")]
+
+
+def test_absorbed_parameters_are_low_confidence(tmp_path):
+    absorbed = change("parameter_removed", "mlflow.catboost.log_model", "name", direction="rollback")
+    absorbed.absorbed = True  # the new signature still takes it through **kwargs
+    code = """\
+        import mlflow.catboost
+        mlflow.catboost.log_model(m, name="x")
+        """
+    assert scan_code(tmp_path, code, absorbed) == [(2, 30, "MLC001", "low")]
 
 
 def test_renamed_required_and_kind_changes(tmp_path):

@@ -96,7 +96,10 @@ class ChangeIndex:
         self.entries.append(entry)
         change = entry.change
         canonical = key_of(change.path)
-        keys = {canonical, *(key_of(p) for p in change.public_paths or ())}
+        public = {key_of(p) for p in change.public_paths or ()}
+        # a removed object is reached only by the paths that no longer resolve (a dropped re-export
+        # leaves the canonical path working); a changed signature by every path to the function
+        keys = public if change.kind == ChangeKind.OBJECT_REMOVED and public else {canonical, *public}
         for key in keys:
             self.by_path.setdefault(key, []).append(entry)
             self.canonical.setdefault(key, canonical)

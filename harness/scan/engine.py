@@ -166,6 +166,8 @@ class _Builder:
         entry = match.entry
         keyword = match.code in KEYWORD_CODES and match.name is not None
         rename = None
+        if entry is not None and entry.change.kind == ChangeKind.OBJECT_REMOVED and entry.change.new:
+            finding.replacement = f"`{entry.change.new}` (the object is still there)"
         if entry is not None and entry.change.kind == ChangeKind.PARAMETER_RENAMED and entry.change.new:
             rename = entry.change.new
             finding.replacement = f"`{rename}=`"

@@ -7,9 +7,20 @@ of unknown type (only in files that import mlflow, and only against
 user-facing records). Positional arguments are checked only at high
 confidence: binding them needs the callee to be known.
 
-Parameter positions are griffe's: 0-based in the declared signature, ``self``
-included. A record carries them in ``old``/``new`` as integers
-(``parameter_moved``), or in its message as ``position: from 6 to 5``.
+Parameter positions are argument positions at the call site, 0-based, a
+method's ``self``/``cls`` not counted (``harness.results.api``): ``old``/``new``
+of ``parameter_moved``, ``"position N"`` in ``new`` of
+``required_parameter_added``, or ``from 6 to 5`` in a record's message. A call
+of a method through its class (``Cls.method(obj, ...)``) passes ``self``
+explicitly, so its positions are not checked.
+
+Positional findings in the rollback direction are low confidence: a record
+of that direction assumes code written for the candidate's signature, and a
+positional call does not say which signature it was written for.
+
+A removed parameter that the new signature still accepts through
+``**kwargs`` (``absorbed``) raises nothing at the call: reported with low
+confidence, since whether the value still has an effect is not known.
 """
 
 from __future__ import annotations
@@ -21,10 +32,11 @@ from dataclasses import dataclass
 from harness.results.api import ChangeKind
 from harness.scan.changes import ChangeIndex, Entry
 from harness.scan.findings import Confidence
-from harness.scan.resolve import BOUND, CALL, IMPORT, MEMBER_USE, REF, UNTYPED, Resolution, Use, is_class_name
+from harness.scan.resolve import BOUND, CALL, DIRECT, IMPORT, MEMBER_USE, REF, UNTYPED, Resolution, Use, is_class_name
 
-#: "position: from 6 to 5" in a record's message (griffe's wording); data from the diff file, not source text
-_POSITIONS = re.compile(r"from (\d+) to (\d+)")
+#: "moved from position 6 to 5" in a record's message; "position 3" in a value (data from the diff file, not source text)
+_POSITIONS = re.compile(r"from (?:position )?(\d+) to (\d+)")
+_POSITION = re.compile(r"^position (\d+)$")
 PARAMETER_KINDS = (
     ChangeKind.PARAMETER_REMOVED,
     ChangeKind.PARAMETER_RENAMED,
@@ -52,10 +64,13 @@ class Match:
 
 
 def _int(text: object) -> int | None:
-    try:
-        return int(str(text).strip())
-    except (TypeError, ValueError):
+    if text is None:
         return None
+    text = str(text).strip()
+    found = _POSITION.match(text)
+    if found:
+        return int(found.group(1))
+    return int(text) if text.isdigit() else None
 
 
 def positions(entry: Entry) -> tuple[int | None, int | None]:
@@ -68,13 +83,12 @@ def positions(entry: Entry) -> tuple[int | None, int | None]:
     return old, new
 
 
-def _offset(use: Use, entry: Entry) -> int:
-    """How many leading parameters the call fills implicitly (``self`` of a bound method or constructor)."""
-    if use.via == BOUND or entry.is_constructor:
-        return 1
-    if is_class_name(use.path.rsplit(".", 1)[-1]):  # a class called directly: its __init__
-        return 1
-    return 0
+def _unbound_method(use: Use, entry: Entry) -> bool:
+    """``Cls.method(obj, ...)``: ``self`` is passed explicitly, shifting every position."""
+    if use.via != DIRECT or entry.is_constructor:
+        return False
+    parts = use.path.split(".")
+    return len(parts) >= 2 and is_class_name(parts[-2])
 
 
 def _positional(call: ast.Call) -> list[ast.expr] | None:
@@ -112,21 +126,29 @@ def call_matches(use: Use, entries: list[Entry], confidence: str) -> list[Match]
         kind = change.kind
         if kind in (ChangeKind.PARAMETER_REMOVED, ChangeKind.PARAMETER_RENAMED) and keyword is not None:
             renamed = kind == ChangeKind.PARAMETER_RENAMED and change.new
+            if getattr(change, "absorbed", False):
+                found.append(Match("MLC001", keyword, use, entry, Confidence.LOW, name,
+                                   f"`{name}=` is no longer a parameter of `{api}` (still accepted through "
+                                   f"**kwargs: no error, but it may have no effect)"))
+                continue
             found.append(Match(
                 "MLC002" if renamed else "MLC001", keyword, use, entry, confidence, name,
                 f"`{name}=` of `{api}` was renamed to `{change.new}=`" if renamed
                 else f"`{name}=` is not a parameter of `{api}`",
             ))
-        elif kind == ChangeKind.PARAMETER_MOVED and confidence == Confidence.HIGH and use.via != UNTYPED:
+        elif kind == ChangeKind.PARAMETER_MOVED and confidence == Confidence.HIGH and not _unbound_method(use, entry):
             old, new = positions(entry)
             args = _positional(call)
             if old is None or args is None:
                 continue
-            index = old - _offset(use, entry)
+            index = old
             if 0 <= index < len(args):
-                where = f"is argument {new - _offset(use, entry) + 1}" if new is not None else "moved"
+                where = f"is argument {new + 1}" if new is not None else "moved"
+                # a rollback record assumes the call was written for the candidate's signature; a
+                # positional call alone does not say which signature it was written for
+                level = confidence if change.direction == "upgrade" else Confidence.LOW
                 found.append(Match(
-                    "MLC003", args[index], use, entry, confidence, name,
+                    "MLC003", args[index], use, entry, level, name,
                     f"positional argument {index + 1} of `{api}` (`{name}`) binds to another parameter: "
                     f"`{name}` {where}",
                 ))
@@ -135,8 +157,8 @@ def call_matches(use: Use, entries: list[Entry], confidence: str) -> list[Match]
             if args is None:
                 continue
             _, new = positions(entry)
-            if new is not None and use.via != UNTYPED:
-                if len(args) > new - _offset(use, entry):
+            if new is not None and use.via != UNTYPED and not _unbound_method(use, entry):
+                if len(args) > new:
                     continue
                 level = confidence
             else:
@@ -152,8 +174,8 @@ def call_matches(use: Use, entries: list[Entry], confidence: str) -> list[Match]
             new_kind = str(change.new or "").replace("-", "_").replace(" ", "_").lower()
             old, _ = positions(entry)
             args = _positional(call)
-            if "keyword_only" in new_kind and old is not None and args is not None:
-                index = old - _offset(use, entry)
+            if "keyword_only" in new_kind and old is not None and args is not None and not _unbound_method(use, entry):
+                index = old
                 if 0 <= index < len(args):
                     found.append(Match("MLC007", args[index], use, entry, confidence, name,
                                        f"`{name}` of `{api}` became keyword-only; pass it as `{name}=`"))
