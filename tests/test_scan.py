@@ -6,7 +6,6 @@ claims MLflow behaviour."""
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 

@@ -8,7 +8,8 @@ import ast
 import textwrap
 
 from harness.scan import scan_paths
-from harness.scan.resolve import CALL, resolve
+from harness.scan.resolve import resolve
+from harness.scan.values import CALL
 from tests.scan_support import change, diff_of
 
 MT = "mlflow.models.evaluation.validation.MetricThreshold"
@@ -255,3 +256,18 @@ def test_resolver_uses_in_nested_scopes():
             return lambda: m.log_metric("a", 1)
         """))
     assert sorted(u.path for u in resolve(tree).uses if u.kind == CALL) == ["mlflow.log_metric", "mlflow.log_param"]
+
+
+def test_noqa_silences_like_ruff(tmp_path):
+    from harness.scan.noqa import codes
+
+    code = """\
+        from mlflow.models import MetricThreshold
+        MetricThreshold(higher_is_better=True)  # noqa
+        MetricThreshold(higher_is_better=True)  # noqa: MLC001
+        MetricThreshold(higher_is_better=True)  # noqa: MLC005
+        MetricThreshold(higher_is_better="# noqa")
+        """
+    assert [f[0] for f in scan_code(tmp_path, code, THRESHOLD_KW)] == [4, 5]
+    assert codes("x = 1  # NOQA:mlc001,MLC002") == {"MLC001", "MLC002"}
+    assert codes("    higher_is_better=True,  # noqa") is not None  # a line inside a call

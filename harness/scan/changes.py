@@ -15,7 +15,7 @@ from typing import Iterable
 
 from harness.results.api import ApiChange, ApiDiff, ChangeKind
 from harness.scan.findings import Severity
-from harness.scan.resolve import is_class_name
+from harness.scan.values import is_class_name
 
 INIT = ".__init__"
 

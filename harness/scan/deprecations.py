@@ -35,7 +35,7 @@ from harness.compare import is_deprecation, message_key
 from harness.scan.changes import ChangeIndex
 from harness.scan.evidence import Evidence, ScenarioUses
 from harness.scan.findings import Confidence
-from harness.scan.resolve import CALL, REF, UNTYPED, Resolution, is_class_name
+from harness.scan.values import CALL, REF, UNTYPED, Resolution, is_class_name
 from harness.scan.rules import Match
 
 KEYWORD = "keyword"

@@ -21,8 +21,10 @@ from harness.scan.changes import ChangeIndex, Entry, key_of
 from harness.scan.deprecations import DeprecationIndex, match_deprecations, observed_ties
 from harness.scan.evidence import Evidence, scenario_uses
 from harness.scan.findings import Confidence, Finding, Problem, Severity, sort_key
+from harness.scan.noqa import silenced
 from harness.scan.replacements import Idioms, curated
-from harness.scan.resolve import UNTYPED, resolve
+from harness.scan.resolve import resolve
+from harness.scan.values import UNTYPED
 from harness.scan.rules import Match, match_uses
 from harness.scan.sources import Source, parse, python_files, read
 
@@ -49,6 +51,8 @@ class ScanResult:
     candidates: list[str] = field(default_factory=list)
     #: evidence that could not be read (a scenario module that does not parse ...)
     notes: list[str] = field(default_factory=list)
+    #: findings left out by a ``# noqa`` comment on their line
+    silenced: int = 0
 
     @property
     def scanned_nothing(self) -> bool:
@@ -75,6 +79,7 @@ class ScanResult:
             "findings": [f.to_dict() for f in self.findings],
             "problems": [p.to_dict() for p in self.problems],
             "notes": self.notes,
+            "silenced": self.silenced,
         }
 
 
@@ -110,6 +115,7 @@ class _Builder:
         self.index, self.evidence, self.idioms = index, evidence, idioms
         self.found: dict[tuple, Finding] = {}
         self.base_message: dict[tuple, str] = {}
+        self.silenced = 0
 
     def add(self, source: Source, matches: list[Match]) -> None:
         if not matches:
@@ -200,6 +206,9 @@ class _Builder:
         breaks = {(f.path, f.line, f.col, f.name, v) for f in result if f.severity == Severity.BREAKS for v in f.versions}
         kept = []
         for finding in result:  # a deprecation on a version where the same place already breaks says nothing more
+            if silenced(finding.source, finding.code):
+                self.silenced += 1
+                continue
             if finding.severity == Severity.DEPRECATED:
                 finding.versions = [v for v in finding.versions if (finding.path, finding.line, finding.col, finding.name, v) not in breaks]
                 if not finding.versions:
@@ -242,8 +251,10 @@ def scan_paths(
         resolution = resolve(tree)
         builder.add(source, match_uses(resolution, index) + match_deprecations(resolution, ties, index))
     baselines = sorted({d.baseline for d in diffs}, key=version_key)
+    findings = builder.findings()
     return ScanResult(
-        findings=builder.findings(),
+        findings=findings,
+        silenced=builder.silenced,
         problems=problems,
         files=scanned,
         baseline=", ".join(baselines) or None,

@@ -19,7 +19,8 @@ from typing import Iterable
 from harness.results.runs import RunFile, ScenarioResult
 from harness.scan.changes import ChangeIndex, Entry
 from harness.scan.findings import Problem
-from harness.scan.resolve import Resolution, resolve
+from harness.scan.resolve import resolve
+from harness.scan.values import Resolution
 from harness.scan.rules import match_uses
 from harness.scan.sources import parse, python_files, read
 

@@ -67,6 +67,8 @@ def summary(result: ScanResult, fixed: int = 0) -> str:
     if result.candidates:
         text += f" (mlflow {result.baseline} -> {', '.join(result.candidates)})"
     fixable = sum(1 for f in result.findings if f.fix)
+    if result.silenced:
+        text += f"; {result.silenced} silenced by # noqa"
     if fixed:
         text += f"; fixed {fixed}"
     if fixable:
@@ -151,3 +153,9 @@ def markdown(findings: Iterable[Finding], title: str = "Call sites that break") 
     for f in findings:
         rows.append(f"| `{_md(f.location)}` | {f.code} | {_md(f.message)} | {_md(f.replacement or '')} |")
     return "\n".join(rows) + "\n"
+
+
+# -- the gate ---------------------------------------------------------------------------------
+def gate_lines(result: ScanResult) -> list[str]:
+    """What ``gate --scan`` prints for a failing scan: one ``BREAKS`` line per call site."""
+    return [f"BREAKS {finding_line(f)}" for f in result.breaking()]

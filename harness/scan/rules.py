@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from harness.results.api import ChangeKind
 from harness.scan.changes import ChangeIndex, Entry
 from harness.scan.findings import Confidence
-from harness.scan.resolve import BOUND, CALL, DIRECT, IMPORT, MEMBER_USE, REF, UNTYPED, Resolution, Use, is_class_name
+from harness.scan.values import BOUND, CALL, DIRECT, IMPORT, MEMBER_USE, REF, UNTYPED, Resolution, Use, is_class_name
 
 #: "moved from position 6 to 5" in a record's message; "position 3" in a value (data from the diff file, not source text)
 _POSITIONS = re.compile(r"from (?:position )?(\d+) to (\d+)")
