@@ -145,3 +145,13 @@ def test_absolute_paths_outside_the_cwd_are_kept(tmp_path, runs):
     result = scan_paths([target], [sample_diff()], runs)
     assert [f.location for f in result.findings] == [f"{target}:2:17"]
     assert os.path.isabs(result.findings[0].path)
+
+
+def test_pathological_files_are_problems_not_crashes(tmp_path, runs):
+    deep = tmp_path / "deep.py"
+    deep.write_text("import mlflow\nx = " + " + ".join(["mlflow.a"] * 2500) + "\n")
+    fine = tmp_path / "fine.py"
+    fine.write_text("from mlflow.models import MetricThreshold\nMetricThreshold(higher_is_better=True)\n")
+    result = scan_paths([deep, fine], [sample_diff()], runs)
+    assert len(result.findings) == 1 and result.files == 1
+    assert [p.text() for p in result.problems] == [f"{deep}: not scanned: expressions nested too deeply to resolve"]

@@ -245,11 +245,17 @@ def scan_paths(
         if isinstance(tree, Problem):
             problems.append(tree)
             continue
-        scanned += 1
         if "mlflow" not in source.text:  # nothing can resolve to mlflow without naming it
+            scanned += 1
             continue
-        resolution = resolve(tree)
-        builder.add(source, match_uses(resolution, index) + match_deprecations(resolution, ties, index))
+        try:
+            resolution = resolve(tree)
+            matches = match_uses(resolution, index) + match_deprecations(resolution, ties, index)
+        except RecursionError:
+            problems.append(Problem(source.path, "not scanned: expressions nested too deeply to resolve"))
+            continue
+        scanned += 1
+        builder.add(source, matches)
     baselines = sorted({d.baseline for d in diffs}, key=version_key)
     findings = builder.findings()
     return ScanResult(

@@ -52,7 +52,7 @@ def python_files(paths: Iterable[Path | str]) -> tuple[list[Path], list[Problem]
         if path.is_file():
             found = [path]
         elif path.is_dir():
-            found = sorted(_walk(path))
+            found = sorted(_walk(path, problems))
             if not found:
                 problems.append(Problem(str(raw), "no Python files here"))
         elif path.exists():
@@ -69,8 +69,11 @@ def python_files(paths: Iterable[Path | str]) -> tuple[list[Path], list[Problem]
     return files, problems
 
 
-def _walk(root: Path) -> Iterator[Path]:
-    for directory, dirs, names in os.walk(root):
+def _walk(root: Path, problems: list[Problem]) -> Iterator[Path]:
+    def unreadable(error: OSError) -> None:
+        problems.append(Problem(str(error.filename), f"not scanned: cannot read directory: {error.strerror}"))
+
+    for directory, dirs, names in os.walk(root, onerror=unreadable):
         dirs[:] = [d for d in dirs if d not in EXCLUDED_DIRS and not d.endswith(".egg-info")]
         for name in names:
             if name.endswith(".py"):
