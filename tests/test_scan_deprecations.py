@@ -12,7 +12,11 @@ from harness.results.runs import load_runs
 from harness.scan import scan_paths
 from harness.scan.deprecations import mentions
 from tests.factories import run_file, scenario, write
-from tests.scan_support import diff_of
+from tests.scan_support import change, diff_of
+
+#: makes mlflow.evaluate and mlflow.models.evaluate two public paths of one canonical function
+EVALUATE = change("parameter_removed", "mlflow.models.evaluation.base.evaluate", "unused_kw",
+                  public=("mlflow.evaluate", "mlflow.models.evaluate"))
 
 SCENARIOS = """\
     import mlflow
@@ -26,6 +30,14 @@ SCENARIOS = """\
     def new_kw(ctx: Context) -> None:
         mlflow.sklearn.log_model(ctx.model, name="m")
 
+    @scenario(id="t.log.positional", area="t", kind="idiom")
+    def positional(ctx: Context) -> None:
+        mlflow.sklearn.log_model(ctx.model, "m")
+
+    @scenario(id="t.evaluate", area="t", kind="idiom")
+    def evaluate(ctx: Context) -> None:
+        mlflow.evaluate("uri", ctx.data, targets="label")
+
     @scenario(id="t.stage", area="t", kind="idiom")
     def stage(ctx: Context) -> None:
         client = mlflow.MlflowClient()
@@ -38,6 +50,8 @@ USER = """\
     mlflow.sklearn.log_model(model, name="m")
     MlflowClient().transition_model_version_stage("n", 1, "Staging")
     MlflowClient().get_latest_versions("n")
+    mlflow.evaluate("uri", data, targets="label")
+    mlflow.models.evaluate("uri", data, targets="label")
     """
 
 
@@ -53,10 +67,10 @@ def setup(tmp_path):
 
     def scan(cells_new: dict[str, list[dict]]):
         runs_dir = tmp_path / "runs"
-        cells = [scenario(sid, kind="idiom", warnings=cells_new.get(sid, [])) for sid in ("t.log.old_kw", "t.log.new_kw", "t.stage")]
+        cells = [scenario(sid, kind="idiom", warnings=cells_new.get(sid, [])) for sid in ("t.log.old_kw", "t.log.new_kw", "t.log.positional", "t.evaluate", "t.stage")]
         write(runs_dir, run_file("3.17.2", cells))
         runs, _ = load_runs(sorted(runs_dir.glob("*.json")))
-        result = scan_paths([tmp_path / "user.py"], [diff_of()], runs, scenario_paths=[tmp_path / "scen"])
+        result = scan_paths([tmp_path / "user.py"], [diff_of(EVALUATE)], runs, scenario_paths=[tmp_path / "scen"])
         return [(f.line, f.code, f.name, f.severity) for f in result.findings], result
 
     return scan
@@ -78,6 +92,21 @@ def test_a_warning_raised_without_the_keyword_too_is_not_the_keywords(setup):
     same = warning("`artifact_path` is deprecated; `name` too, this is a made-up message.")
     found, _ = setup({"t.log.old_kw": [same], "t.log.new_kw": [same]})
     assert found == []
+
+
+def test_a_positional_call_raising_the_same_message_is_no_control(setup):
+    """Passing the parameter positionally raises the same warning: still the parameter's."""
+    same = warning("`artifact_path` is deprecated. Please use `name` instead.", "WARNING")
+    found, _ = setup({"t.log.old_kw": [same], "t.log.positional": [same]})
+    assert found == [(3, "MLC010", "artifact_path", "deprecated")]
+
+
+def test_a_deprecated_name_does_not_taint_its_replacement(setup):
+    """3.x deprecates `mlflow.evaluate` for `mlflow.models.evaluate`, the same code under another name."""
+    message = ("The `mlflow.evaluate` API has been deprecated as of MLflow 3.0.0. Use `mlflow.models.evaluate`, "
+               "which maintains full compatibility with the original `mlflow.evaluate` API.")
+    found, _ = setup({"t.evaluate": [warning(message)]})
+    assert found == [(7, "MLC010", None, "deprecated")]
 
 
 def test_warnings_naming_nothing_the_scenario_called_are_not_tied(setup):

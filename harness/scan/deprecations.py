@@ -15,8 +15,9 @@ uses when the message names it:
   message also names a keyword the scenario passed to it, the keyword is the
   subject (``MetricThreshold: higher_is_better is deprecated``);
 * a keyword tie is dropped when a scenario that calls the same function
-  *without* that keyword raised the same message on V: the keyword is then not
-  what triggers it;
+  *without* that keyword (and with no more positional arguments, which could
+  pass the same parameter) raised the same message on V: the keyword is then
+  not what triggers it;
 * warnings attributed to another library (``origin: library:<name>``) and
   uses on receivers of unknown type are never tied (a member name is too
   weak to pin a warning on).
@@ -62,11 +63,16 @@ def _first_line(text: str, limit: int = 140) -> str:
 
 
 def dep_key(path: str, index: ChangeIndex) -> str:
-    """One key for the many paths to one API: ``Class.member`` for members, else the canonical path."""
+    """One key for the paths to one API: ``Class.member`` for members, the canonical path for a
+    class, and the path as called for a function: MLflow deprecates a function under one name
+    while another name of the same code is the replacement (3.x deprecates ``mlflow.evaluate``
+    in favour of ``mlflow.models.evaluate``)."""
     parts = index.canonical_key(path).split(".")
     if len(parts) >= 2 and is_class_name(parts[-2]):
         return ".".join(parts[-2:])
-    return ".".join(parts)
+    if is_class_name(parts[-1]):
+        return ".".join(parts)
+    return path
 
 
 def _targets(resolution: Resolution, index: ChangeIndex) -> dict[str, set[tuple[str, str, str | None]]]:
@@ -105,11 +111,22 @@ def subject(message: str, targets: dict[str, set[tuple[str, str, str | None]]]) 
     return keywords or set(first)
 
 
-def _calls_without(resolution: Resolution, key: str, keyword: str, index: ChangeIndex) -> bool:
-    for use in resolution.uses:
-        call = use.call if use.kind == CALL and use.via != UNTYPED else None
-        if call is not None and dep_key(use.path, index) == key and all(k.arg != keyword for k in call.keywords):
-            return True
+def _calls(resolution: Resolution, key: str, index: ChangeIndex) -> list:
+    return [use.call for use in resolution.uses
+            if use.kind == CALL and use.via != UNTYPED and dep_key(use.path, index) == key]
+
+
+def _explained_elsewhere(tie: Tie, scenarios: list[ScenarioUses], messages: dict, index: ChangeIndex) -> bool:
+    """Another scenario raised the same message calling the same function without the keyword."""
+    own = next(s for s in scenarios if s.id == tie.scenario)
+    tied_calls = [c for c in _calls(own.resolution, tie.key, index) if any(k.arg == tie.keyword for k in c.keywords)]
+    most = max((len(c.args) for c in tied_calls), default=0)
+    for other in scenarios:
+        if other.id == tie.scenario or message_key(tie.message) not in messages.get((tie.version, other.id), set()):
+            continue
+        for call in _calls(other.resolution, tie.key, index):
+            if all(k.arg != tie.keyword for k in call.keywords) and len(call.args) <= most:
+                return True
     return False
 
 
@@ -131,16 +148,7 @@ def observed_ties(scenarios: list[ScenarioUses], evidence: Evidence, versions: I
                 message = str(warning.get("message", ""))
                 for kind, key, keyword in sorted(subject(message, targets), key=str):
                     ties.append(Tie(kind, key, keyword, version, scenario.id, str(warning.get("category", "")), message))
-    kept = []
-    for tie in ties:
-        if tie.kind == KEYWORD and any(
-            message_key(tie.message) in messages.get((tie.version, other.id), set())
-            and _calls_without(other.resolution, tie.key, tie.keyword or "", index)
-            for other in scenarios if other.id != tie.scenario
-        ):
-            continue
-        kept.append(tie)
-    return kept
+    return [t for t in ties if t.kind != KEYWORD or not _explained_elsewhere(t, scenarios, messages, index)]
 
 
 class DeprecationIndex:
