@@ -55,6 +55,8 @@ def _idioms(version: str) -> list:
         cell("models.log.artifact_path_kwarg", "pass", replaced_by="models.log.name_kwarg",
              code='mlflow.sklearn.log_model(sk_model=m, artifact_path="model")',
              warnings=[ARTIFACT_PATH_WARNING] if new else []),
+        cell("models.log.artifact_path_positional", "pass", replaced_by="models.log.name_kwarg",
+             code='mlflow.sklearn.log_model(m, "model")', warnings=[ARTIFACT_PATH_WARNING] if new else []),
         cell("models.log.name_kwarg", "pass" if new else "error", code='mlflow.sklearn.log_model(sk_model=m, name="model")',
              error=None if new else {"type": "TypeError", "message": "log_model() got an unexpected keyword argument 'name'"}),
         cell("registry.stage.transition", "pass", replaced_by="registry.alias.set_get_load",

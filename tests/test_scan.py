@@ -19,6 +19,8 @@ EXPECTED = [
     ("pipeline/legacy.py:4:28", "MLC004", "breaks", "high"),  # from mlflow.gateway import query
     ("pipeline/legacy.py:8:12", "MLC004", "breaks", "high"),  # mlflow.gluon.log_model(...)
     ("pipeline/modern.py:4:29", "MLC004", "rollback-breaks", "high"),  # LoggedModel is not on 2.9.2
+    ("pipeline/modern.py:8:12", "MLC006", "rollback-breaks", "low"),  # artifact_path required on 2.9.2; a
+    # positional argument may pass it: low
     ("pipeline/modern.py:8:44", "MLC001", "rollback-breaks", "high"),  # log_model(name=) on 2.9.2
     ("pipeline/positional.py:8:54", "MLC003", "breaks", "high"),  # start_run(..., tags) 5th positional
     ("pipeline/positional.py:16:85", "MLC003", "breaks", "high"),  # RunInfo(...) 9th positional: run_id moved
@@ -104,11 +106,16 @@ def test_evidence_and_replacements(in_tree, runs):
 
 
 def test_rollback_cells(in_tree, runs):
-    (f,) = [f for f in scan_paths(["pipeline/modern.py"], [sample_diff()], runs).findings if f.code == "MLC001"]
-    assert f.severity == Severity.ROLLBACK_BREAKS and f.versions == ["2.9.2"]
-    assert f.message.endswith("on 2.9.2 (rollback)")
-    assert ("matrix: models.log.name_kwarg: error on 2.9.2 (TypeError: log_model() got an unexpected keyword "
-            "argument 'name'); pass on 3.17.2") in f.evidence
+    required, removed = scan_paths(["pipeline/modern.py"], [sample_diff()], runs).findings[1:]
+    assert removed.severity == Severity.ROLLBACK_BREAKS and removed.versions == ["2.9.2"]
+    assert removed.message.endswith("on 2.9.2 (rollback)")
+    name_cell = ("matrix: models.log.name_kwarg: error on 2.9.2 (TypeError: log_model() got an unexpected keyword "
+                 "argument 'name'); pass on 3.17.2")
+    assert name_cell in removed.evidence
+    # artifact_path required on 2.9.2: log_model(m, "model") may pass it positionally, so that scenario
+    # does not count as covering the change; and idiom pairs (old -> new) give no advice for new-style code
+    assert [e for e in required.evidence if e.startswith("matrix:")] == [name_cell]
+    assert required.replacement is None
 
 
 def test_one_finding_per_place_across_candidates(in_tree, runs):
@@ -125,7 +132,7 @@ def test_one_finding_per_place_across_candidates(in_tree, runs):
 def test_breaking_is_what_the_gate_fails_on(in_tree, runs):
     result = scan_paths(["pipeline"], [sample_diff()], runs)
     assert {f.severity for f in result.breaking()} == {"breaks"}
-    assert result.counts() == {"breaks": 10, "rollback-breaks": 2, "deprecated": 2}
+    assert result.counts() == {"breaks": 10, "rollback-breaks": 3, "deprecated": 2}
 
 
 def test_bad_paths_are_problems_and_the_rest_is_scanned(in_tree, runs):

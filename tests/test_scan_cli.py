@@ -91,7 +91,7 @@ def test_json_and_sarif_outputs(env, tmp_path, capsys):
     target = tmp_path / "scan.sarif"
     assert run("pipeline", "--candidate", "3", "--format", "sarif", "--output", str(target)) == 1
     out, err = capsys.readouterr()
-    assert out == "" and f"wrote {target} (14 findings)" in err
+    assert out == "" and f"wrote {target} (15 findings)" in err
     assert json.loads(target.read_text())["version"] == "2.1.0"
 
 

@@ -181,7 +181,8 @@ class _Builder:
         if table is not None and finding.replacement is None:
             finding.replacement = table.text
             rename = table.rename if keyword else None
-        if finding.replacement is None:
+        if finding.replacement is None and finding.severity != Severity.ROLLBACK_BREAKS:
+            # idiom pairs replace old code with new: no advice for code already in the new style
             scenarios = self.evidence.scenarios_for(entry) if entry is not None else [match.tie.scenario]
             finding.replacement = self.idioms.replacement(scenarios)
         call = match.use.call

@@ -6,7 +6,8 @@ matched with the same rules as the user's code, so a scenario *covers* an API
 change when its own body hits it. Its cells then come from the run files
 (``results/runs/*.json``): ``tracking.run_info.run_uuid: error on 3.17.2``.
 
-Only a scenario function's own body counts (helpers it calls are setup).
+Only a scenario function's own body counts (helpers it calls are setup), and
+only what it certainly hits: a low-confidence guess about a call is no coverage.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Iterable
 
 from harness.results.runs import RunFile, ScenarioResult
 from harness.scan.changes import ChangeIndex, Entry
-from harness.scan.findings import Problem
+from harness.scan.findings import Confidence, Problem
 from harness.scan.resolve import resolve
 from harness.scan.values import Resolution
 from harness.scan.rules import match_uses
@@ -109,7 +110,9 @@ class Evidence:
         self.covering: dict[tuple, list[str]] = {}
         for scenario in scenarios:
             for match in match_uses(scenario.resolution, index):
-                if match.entry is None:
+                # a guess about a call (an unbound position, an absorbed keyword) is no coverage;
+                # an attribute on a receiver of unknown type is how idioms read run.info.run_uuid
+                if match.entry is None or (match.confidence == Confidence.LOW and match.code != "MLC005"):
                     continue
                 ids = self.covering.setdefault(match.entry.identity(), [])
                 if scenario.id not in ids:
