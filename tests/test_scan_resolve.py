@@ -271,3 +271,21 @@ def test_noqa_silences_like_ruff(tmp_path):
     assert [f[0] for f in scan_code(tmp_path, code, THRESHOLD_KW)] == [4, 5]
     assert codes("x = 1  # NOQA:mlc001,MLC002") == {"MLC001", "MLC002"}
     assert codes("    higher_is_better=True,  # noqa") is not None  # a line inside a call
+
+
+def test_instance_attributes_of_local_classes(tmp_path):
+    code = """\
+        from mlflow import MlflowClient
+        class Trainer:
+            def __init__(self, uri):
+                self.client = MlflowClient(uri)
+                self.other = []
+            def promote(self):
+                self.client.search_runs(old_kw=1)
+                self.other.search_runs(old_kw=2)
+                return self.missing.search_runs(old_kw=3)
+        Trainer("x").client.search_runs(old_kw=4)
+        """
+    # line 8: a list, not mlflow; line 9: never assigned, type unknown
+    assert scan_code(tmp_path, code, CLIENT_KW) == [
+        (7, 33, "MLC001", "high"), (9, 41, "MLC001", "low"), (10, 33, "MLC001", "high")]

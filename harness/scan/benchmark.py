@@ -119,7 +119,7 @@ def synthetic_diff(records: int = 650) -> ApiDiff:
                   None, ["mlflow.entities.RunInfo.run_uuid"]),
         ApiChange("parameter_removed", "upgrade", "mlflow.models.evaluation.base.evaluate", "validation_thresholds",
                   None, None, None, None, ["mlflow.evaluate", "mlflow.models.evaluate"]),
-        ApiChange("parameter_moved", "upgrade", "mlflow.entities.run_info.RunInfo.__init__", "run_id", "9", "1",
+        ApiChange("parameter_moved", "upgrade", "mlflow.entities.run_info.RunInfo.__init__", "run_id", "8", "0",
                   None, None, ["mlflow.entities.RunInfo.__init__"]),
     ]
     for i in range(records - len(changes)):

@@ -10,7 +10,8 @@ What is tracked (the forms users write):
 
 * ``import mlflow`` / ``import mlflow.sklearn as mls`` / ``from mlflow.models
   import MetricThreshold as MT``: a name bound to a dotted mlflow path;
-* ``client = MlflowClient()``, ``def f(client: MlflowClient)``: a name bound to
+* ``client = MlflowClient()``, ``def f(client: MlflowClient)``, ``self.client =
+  MlflowClient()`` in a method: a name or attribute bound to
   an *instance* of an mlflow class, so ``client.search_runs`` is the method
   ``mlflow.MlflowClient.search_runs`` (a call of a CamelCase mlflow name is an
   instance; a call of anything else returns a value of unknown type);
@@ -29,10 +30,11 @@ from __future__ import annotations
 
 import ast
 
+from harness.scan.infer import annotated, instance_attributes
 from harness.scan.values import (
     BOUND, CALL, DIRECT, IMPORT, INSTANCE, LOCAL, LOCAL_CLASS, LOCAL_FUNC_VALUE, LOCAL_VALUE, MEMBER,
     MEMBER_USE, MLFLOW, REF, ROOT, UNKNOWN, UNKNOWN_VALUE, UNTYPED, LocalClass, Resolution, Use, Value, attribute,
-    call_result, is_class_name,
+    call_result,
 )
 
 class Scope:
@@ -101,7 +103,13 @@ class _Resolver:
                 self.bind_target(elt, UNKNOWN_VALUE, scope)
         elif kind is ast.Starred:
             self.bind_target(target.value, UNKNOWN_VALUE, scope)
-        else:  # attribute or subscript targets: their parts are loads
+        elif kind is ast.Attribute:  # ``self.client = MlflowClient()``: remembered on the local class
+            owner = self.expr(target.value, scope)
+            cls = owner.cls if owner.kind == LOCAL else None
+            if cls is not None:
+                known = cls.attrs.get(target.attr)
+                cls.attrs[target.attr] = value if known is None or known == value else UNKNOWN_VALUE
+        else:  # subscript targets: their parts are loads
             self.expr(target, scope)
 
     # -- statements ---------------------------------------------------------------
@@ -121,7 +129,7 @@ class _Resolver:
             self.expr(node.annotation, scope)
             value = self.expr(node.value, scope) if node.value is not None else UNKNOWN_VALUE
             if value.kind in (UNKNOWN, MEMBER):
-                value = self.annotated(node.annotation, scope) or value
+                value = annotated(node.annotation, scope) or value
             if node.value is not None or type(node.target) is not ast.Name:
                 self.bind_target(node.target, value, scope)
         elif kind is ast.AugAssign:
@@ -272,6 +280,7 @@ class _Resolver:
         body = Scope(scope, owner=cls, is_class=True)
         self.block(node.body, body)
         cls.members.update(body.names)
+        instance_attributes(node, cls, scope.function_parent())
         self.bind(scope, node.name, Value(LOCAL_CLASS, node.name, cls))
 
     def function_body(self, node: ast.AST, scope: Scope, owner: LocalClass | None) -> None:
@@ -282,44 +291,18 @@ class _Resolver:
         for i, arg in enumerate(positional):
             value = UNKNOWN_VALUE
             if arg.annotation is not None:
-                value = self.annotated(arg.annotation, scope) or value
+                value = annotated(arg.annotation, scope) or value
             if i == 0 and owner is not None and "staticmethod" not in decorators:
                 value = Value(LOCAL_CLASS, owner.name, owner) if "classmethod" in decorators else Value(LOCAL, "", owner)
             inner.names[arg.arg] = value
         for arg in (args.vararg, *args.kwonlyargs, args.kwarg):
             if arg is not None:
-                value = self.annotated(arg.annotation, scope) if arg.annotation is not None and arg in args.kwonlyargs else None
+                value = annotated(arg.annotation, scope) if arg.annotation is not None and arg in args.kwonlyargs else None
                 inner.names[arg.arg] = value or UNKNOWN_VALUE
         if isinstance(node, ast.Lambda):
             self.expr(node.body, inner)
         else:
             self.block(node.body, inner)
-
-    def annotated(self, node: ast.AST, scope: Scope) -> Value | None:
-        """The instance type an annotation names, when it is an mlflow class (no uses emitted)."""
-        kind = type(node)
-        if kind is ast.BinOp and isinstance(node.op, ast.BitOr):
-            return self.annotated(node.left, scope) or self.annotated(node.right, scope)
-        if kind is ast.Subscript:  # Optional[X], "Union[X, None]"
-            inner = node.slice
-            items = inner.elts if isinstance(inner, ast.Tuple) else [inner]
-            for item in items:
-                found = self.annotated(item, scope)
-                if found is not None:
-                    return found
-            return None
-        value = self.peek(node, scope)
-        if value is not None and value.kind == MLFLOW and is_class_name(value.path.rsplit(".", 1)[-1]):
-            return Value(INSTANCE, value.path)
-        return None
-
-    def peek(self, node: ast.AST, scope: Scope) -> Value | None:
-        if type(node) is ast.Name:
-            return scope.lookup(node.id)
-        if type(node) is ast.Attribute:
-            base = self.peek(node.value, scope)
-            return attribute(base, node.attr) if base is not None else None
-        return None
 
     # -- expressions --------------------------------------------------------------
     def expr(self, node: ast.expr, scope: Scope) -> Value:

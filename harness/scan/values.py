@@ -40,6 +40,9 @@ class LocalClass:
     name: str
     members: set[str] = field(default_factory=set)
     mlflow_bases: tuple[str, ...] = ()
+    #: instance attributes assigned in its methods (``self.client = MlflowClient()``), in the
+    #: order methods are resolved; one assigned two different values is of unknown type
+    attrs: dict[str, "Value"] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +92,8 @@ def attribute(base: Value, name: str) -> Value:
         return Value(MLFLOW, f"{base.path}.{name}", bound=True)
     if kind == LOCAL:
         cls = base.cls
+        if cls is not None and name in cls.attrs:
+            return cls.attrs[name]
         if cls is None or name in cls.members:
             return LOCAL_FUNC_VALUE if cls is not None else LOCAL_VALUE
         if cls.mlflow_bases:
