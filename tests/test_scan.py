@@ -162,3 +162,9 @@ def test_pathological_files_are_problems_not_crashes(tmp_path, runs):
     result = scan_paths([deep, fine], [sample_diff()], runs)
     assert len(result.findings) == 1 and result.files == 1
     assert [p.text() for p in result.problems] == [f"{deep}: not scanned: expressions nested too deeply to resolve"]
+
+
+def test_worker_processes_give_the_same_result(in_tree, runs):
+    serial = scan_paths(["pipeline", "nope.py"], [sample_diff()], runs, jobs=1)
+    parallel = scan_paths(["pipeline", "nope.py"], [sample_diff()], runs, jobs=2)
+    assert parallel.to_dict() == serial.to_dict() and serial.findings

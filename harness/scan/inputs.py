@@ -18,7 +18,7 @@ from harness.errors import HarnessError
 from harness.results import api
 from harness.results.api import ApiDiff
 from harness.results.runs import RunFile, load_runs, run_files_in
-from harness.scan.engine import version_key
+from harness.scan.assemble import version_key
 from harness.versions import matches
 
 MAKE_IT = "python -m harness api"
