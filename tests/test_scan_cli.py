@@ -107,6 +107,16 @@ def test_github_annotations_keep_machine_output_parseable(env, capsys, monkeypat
     assert "::warning file=pipeline/train.py,line=12,col=27" in out
 
 
+def test_step_summary_lists_the_findings(env, tmp_path, monkeypatch, capsys):
+    run, _ = env
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    assert run("pipeline/train.py", "--candidate", "3", "--concise") == 1
+    text = summary.read_text()
+    assert text.startswith("### mlflow-compat scan: Found 7 findings")
+    assert "| `pipeline/train.py:13:49` | MLC001 | breaks |" in text
+
+
 def test_fix_through_the_command(env, tmp_path, monkeypatch, capsys):
     run, _ = env
     shutil.copytree(TREE / "pipeline", tmp_path / "work")

@@ -125,7 +125,7 @@ def test_annotation_levels(result):
 def test_markdown_summary_escapes_tables():
     out = formats.markdown([hostile_finding()])
     row = out.splitlines()[-1]
-    assert row.count(" | ") == 3 and "\\|" in row and "<b>" not in row and "\x1b" not in row
+    assert row.count(" | ") == 4 and "\\|" in row and "<b>" not in row and "\x1b" not in row
 
 
 def test_problem_lines():

@@ -105,6 +105,13 @@ def cmd_scan(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise HarnessError(f"--output {args.output}: cannot write: {exc.strerror or exc}") from None
         print(f"mlflow-compat: wrote {args.output} ({len(result.findings)} findings)", file=sys.stderr)
+    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary_file and result.findings:
+        try:
+            with open(summary_file, "a", encoding="utf-8") as fh:
+                fh.write(formats.markdown(result.findings, f"mlflow-compat scan: {formats.summary(result, fixed)}"))
+        except OSError as exc:
+            print(f"mlflow-compat: note: cannot append to $GITHUB_STEP_SUMMARY: {exc.strerror or exc}", file=sys.stderr)
     if os.environ.get("GITHUB_ACTIONS") == "true" and result.findings:
         # workflow commands are read from stdout; keep a JSON/SARIF stdout parseable
         stream = sys.stdout if args.format == "text" or not to_stdout else sys.stderr

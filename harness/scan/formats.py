@@ -149,9 +149,10 @@ def markdown(findings: Iterable[Finding], title: str = "Call sites that break") 
     findings = list(findings)
     if not findings:
         return ""
-    rows = [f"### {title}", "", "| where | code | what | use instead |", "|---|---|---|---|"]
+    rows = [f"### {_md(title)}", "", "| where | code | severity | what | use instead |", "|---|---|---|---|---|"]
     for f in findings:
-        rows.append(f"| `{_md(f.location)}` | {f.code} | {_md(f.message)} | {_md(f.replacement or '')} |")
+        severity = f.severity + (" (low confidence)" if f.confidence == Confidence.LOW else "")
+        rows.append(f"| `{_md(f.location)}` | {f.code} | {severity} | {_md(f.message)} | {_md(f.replacement or '')} |")
     return "\n".join(rows) + "\n"
 
 
