@@ -289,3 +289,16 @@ def test_instance_attributes_of_local_classes(tmp_path):
     # line 8: a list, not mlflow; line 9: never assigned, type unknown
     assert scan_code(tmp_path, code, CLIENT_KW) == [
         (7, 33, "MLC001", "high"), (9, 41, "MLC001", "low"), (10, 33, "MLC001", "high")]
+
+
+def test_member_names_alone_match_upgrade_records_only(tmp_path):
+    """Metric.run_id is new in the candidate (a rollback record); run.info.run_id is RunInfo's, old."""
+    new_member = change("object_removed", "mlflow.entities.metric.Metric.run_id", direction="rollback",
+                        public=("mlflow.entities.Metric.run_id",))
+    code = """\
+        import mlflow
+        from mlflow.entities import Metric
+        def f(run, metric: Metric):
+            return run.info.run_id, metric.run_id
+        """
+    assert scan_code(tmp_path, code, new_member) == [(4, 36, "MLC005", "high")]

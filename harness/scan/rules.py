@@ -4,7 +4,7 @@ keyword, positional argument, import or attribute a change affects.
 Confidence is ``high`` when the callee or receiver resolved to an mlflow
 object through imports, ``low`` when only a member name matched on a receiver
 of unknown type (only in files that import mlflow, and only against
-user-facing records). Positional arguments are checked only at high
+user-facing upgrade-direction records). Positional arguments are checked only at high
 confidence: binding them needs the callee to be known.
 
 Parameter positions are argument positions at the call site, 0-based, a
@@ -186,6 +186,13 @@ def _removed(entries: list[Entry]) -> list[Entry]:
     return [e for e in entries if e.change.kind == ChangeKind.OBJECT_REMOVED]
 
 
+def _upgrade(entries: list[Entry]) -> list[Entry]:
+    """Matching by member name alone: upgrade records only. A rollback record's member is new in
+    the candidate, and its name is often an old member of another class (``Metric.run_id`` is
+    new in 3.x; ``RunInfo.run_id`` is not): on a receiver of unknown type that is noise."""
+    return [e for e in entries if e.change.direction == "upgrade"]
+
+
 def match_uses(resolution: Resolution, index: ChangeIndex) -> list[Match]:
     """Every (use, change) pair: removed objects once per attribute chain, parameters per call."""
     found: list[Match] = []
@@ -209,7 +216,7 @@ def match_uses(resolution: Resolution, index: ChangeIndex) -> list[Match]:
         elif kind == MEMBER_USE:
             if not resolution.imports_mlflow:
                 continue
-            for entry in _removed(index.members(use.path)):
+            for entry in _upgrade(_removed(index.members(use.path))):
                 if (use.chain, entry.version) in reported:
                     continue
                 reported.add((use.chain, entry.version))
@@ -222,7 +229,7 @@ def match_uses(resolution: Resolution, index: ChangeIndex) -> list[Match]:
         elif kind == CALL:
             if use.via == UNTYPED:
                 if resolution.imports_mlflow:
-                    found.extend(call_matches(use, index.members(use.path), Confidence.LOW))
+                    found.extend(call_matches(use, _upgrade(index.members(use.path)), Confidence.LOW))
             else:
                 found.extend(call_matches(use, index.lookup(use.path), Confidence.HIGH))
     return found
