@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def env(tmp_path, monkeypatch):
     monkeypatch.chdir(TREE)
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
     results = results_with_diff(tmp_path / "results")
 
     def run(*args):
