@@ -131,3 +131,24 @@ def test_mentions_skip_qualifiers_and_order_by_position():
         "transition_model_version_stage", "set_alias"]
     assert mentions("`name` and names", ["name"]) == ["name"]
     assert mentions("renamed", ["name"]) == []
+
+
+def test_a_deprecated_function_gets_no_idiom_advice_meant_for_another_aspect(tmp_path):
+    """The idiom that raised `mlflow.evaluate`'s deprecation pairs up validation, not evaluate's successor."""
+    (tmp_path / "scen").mkdir()
+    (tmp_path / "scen" / "t.py").write_text(textwrap.dedent("""\
+        import mlflow
+        from harness.scenario import scenario
+
+        @scenario(id="t.validate.kwarg", area="t", kind="idiom")
+        def kwarg(ctx):
+            mlflow.evaluate("uri", ctx.data, validation_thresholds={})
+        """))
+    (tmp_path / "user.py").write_text("import mlflow\nmlflow.evaluate('uri', data)\n")
+    cells = [scenario("t.validate.kwarg", kind="idiom", replaced_by="t.validate.own_call", code="evaluate(validation_thresholds=...)",
+                      warnings=[warning("The `mlflow.evaluate` API has been deprecated")]),
+             scenario("t.validate.own_call", kind="idiom", code="mlflow.validate_evaluation_results(...)")]
+    write(tmp_path / "runs", run_file("3.17.2", cells))
+    runs, _ = load_runs(sorted((tmp_path / "runs").glob("*.json")))
+    (finding,) = scan_paths([tmp_path / "user.py"], [diff_of(EVALUATE)], runs, scenario_paths=[tmp_path / "scen"]).findings
+    assert finding.code == "MLC010" and finding.replacement is None

@@ -302,3 +302,17 @@ def test_member_names_alone_match_upgrade_records_only(tmp_path):
             return run.info.run_id, metric.run_id
         """
     assert scan_code(tmp_path, code, new_member) == [(4, 36, "MLC005", "high")]
+
+
+def test_rollback_position_guesses_yield_to_upgrade_evidence(tmp_path):
+    """A call an upgrade record shows was written for the baseline's signature gets no rollback guesses."""
+    init = "mlflow.entities.run_info.RunInfo.__init__"
+    public = ("mlflow.entities.RunInfo",)
+    upgrade = change("parameter_moved", init, "run_id", old="8", new="0", public=public)
+    rollback = change("parameter_moved", init, "run_id", old="0", new="8", public=public, direction="rollback")
+    code = """\
+        from mlflow.entities import RunInfo
+        RunInfo("u", "0", "me", "FINISHED", 0, 1, "active", "/a", "u")
+        RunInfo("u", "0")
+        """
+    assert scan_code(tmp_path, code, upgrade, rollback) == [(2, 59, "MLC003", "high"), (3, 9, "MLC003", "low")]

@@ -120,8 +120,11 @@ class Builder:
         if table is not None and finding.replacement is None:
             finding.replacement = table.text
             rename = table.rename if keyword else None
-        if finding.replacement is None and finding.severity != Severity.ROLLBACK_BREAKS:
-            # idiom pairs replace old code with new: no advice for code already in the new style
+        if finding.replacement is None and finding.severity != Severity.ROLLBACK_BREAKS and (
+                entry is not None or match.name is not None):
+            # idiom pairs replace old code with new: no advice for code already in the new style, nor
+            # for a deprecated function as a whole (the idiom that raised it pairs up another aspect:
+            # evaluate(validation_thresholds=) -> validate_evaluation_results, not evaluate's successor)
             scenarios = self.evidence.scenarios_for(entry) if entry is not None else [match.tie.scenario]
             finding.replacement = self.idioms.replacement(scenarios)
         call = match.use.call

@@ -179,6 +179,10 @@ def call_matches(use: Use, entries: list[Entry], confidence: str) -> list[Match]
                 if 0 <= index < len(args):
                     found.append(Match("MLC007", args[index], use, entry, confidence, name,
                                        f"`{name}` of `{api}` became keyword-only; pass it as `{name}=`"))
+    # a call that an upgrade record shows was written for the baseline's signature is not also
+    # "written for the candidate's": drop the rollback guesses about its positions
+    if any(m.code == "MLC003" and m.entry.change.direction == "upgrade" for m in found):
+        found = [m for m in found if not (m.code == "MLC003" and m.entry.change.direction == "rollback")]
     return found
 
 
