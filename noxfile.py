@@ -7,6 +7,7 @@
     nox -s report                 rebuild the matrix from results/runs/*.json
     nox -s gate                   exit 1 when a candidate breaks the gate policy
     nox -s api                    static API diff: baseline vs each version (results/api/)
+    nox -s scan -- PATH...        the lines of your code the API changes affect
     nox -s tests                  the harness's own test suite
     nox -s browser                the HTML report checked in headless chromium
 
@@ -168,6 +169,10 @@ def api(session: nox.Session) -> None:
     # a light environment: the harness, griffe and uv (to fetch release sources --no-deps); never mlflow
     session.install("-e", ".[api]", "uv>=0.4")
     session.run("python", "-m", "harness", "api", *session.posargs, env={"PYTHONPATH": str(ROOT)})
+def scan(session: nox.Session) -> None:
+    """The places in your code that the API changes break (results/api; `-- PATH... [--format sarif] [--fix]`)."""
+    session.install("-e", ".[scan]")
+    session.run("python", "-m", "harness", "scan", *session.posargs, env={"PYTHONPATH": str(ROOT)})
 
 
 @nox.session(python=PY, reuse_venv=True)
@@ -181,7 +186,7 @@ def tests(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """How fast is the harness itself: env creation, warm matrix overhead, report time, API diff."""
     _light_env(session)
-    session.install("nox[uv]", "virtualenv", "-e", ".[api]")
+    session.install("nox[uv]", "virtualenv", "-e", ".[api,scan]")
     session.run("python", "-m", "harness.bench", *session.posargs, env={"PYTHONPATH": str(ROOT)})
 
 

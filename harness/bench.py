@@ -12,10 +12,12 @@ Measured in one run, on this machine, as ratios where timings are noisy:
 * the API diff of one pair (2.9.2 -> 3.17.2): cold (sources fetched --no-deps
   into an empty cache, both releases read by griffe, both directions diffed)
   and cached (the pair's file is current), in-process and as a whole command.
+* ``scan`` of a generated 50,000-line tree with the API diff on disk
+  (``harness.scan.benchmark``).
 
 Targets (issue #5): warm matrix <= 1.5x the bodies; per-scenario overhead
 < 0.3 s; report on 100 files < 2 s. Issue #13: API diff of one pair < 30 s
-cold, < 1 s cached.
+cold, < 1 s cached; scan of 50,000 lines < 5 s.
 """
 
 from __future__ import annotations
@@ -38,7 +40,8 @@ from harness.config import PROJECT_ROOT, load_config, split_specs
 from harness.outcomes import Status
 from harness.results.runs import RunFile, ScenarioResult, load_run, run_files_in, save_run
 
-TARGETS = {"matrix_ratio": 1.5, "overhead_s": 0.3, "report_s": 2.0, "api_cold_s": 30.0, "api_cached_s": 1.0}
+TARGETS = {"matrix_ratio": 1.5, "overhead_s": 0.3, "report_s": 2.0, "api_cold_s": 30.0, "api_cached_s": 1.0,
+           "scan_s": 5.0}
 
 
 def _run(cmd: list[str], **kwargs) -> float:
@@ -267,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--versions", default=os.environ.get("MLFLOW_COMPAT_VERSIONS", ""),
                         help="specs for the matrix part (default: the configured versions)")
     parser.add_argument("--env-versions", default="2.9 3", help="specs for the environment part")
-    parser.add_argument("--skip", action="append", default=[], choices=["envs", "matrix", "report", "api"],
+    parser.add_argument("--skip", action="append", default=[], choices=["envs", "matrix", "report", "api", "scan"],
                         help="leave a part out")
     parser.add_argument("--api-pair", default="2.9.2 3.17.2", help="baseline and candidate release of the API diff part")
     parser.add_argument("--matrix-args", default="", help="arguments for the matrix's scenario runs, e.g. \"--skip serving\"")
@@ -285,6 +288,10 @@ def main(argv: list[str] | None = None) -> int:
             figures["report"] = bench_report(work)
         if "api" not in args.skip:
             figures["api"] = bench_api(work, *split_specs(args.api_pair)[:2])
+        if "scan" not in args.skip:
+            from harness.scan.benchmark import bench_scan
+
+            figures["scan"] = bench_scan(work, load_config().results_dir, target_s=TARGETS["scan_s"])
         if "envs" not in args.skip:
             env_specs = split_specs(args.env_versions)
             figures["envs"] = bench_envs(env_specs, work, ["uv", "virtualenv"])
@@ -305,6 +312,8 @@ def main(argv: list[str] | None = None) -> int:
             misses.append("API diff cold")
         if figures["api"]["cached_command_s"] >= TARGETS["api_cached_s"]:
             misses.append("API diff cached")
+    if "scan" in figures and figures["scan"]["best_s"] >= TARGETS["scan_s"]:
+        misses.append("scan")
     if "matrix" in figures:
         if figures["matrix"]["ratio"] > TARGETS["matrix_ratio"]:
             misses.append("matrix ratio")
