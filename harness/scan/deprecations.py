@@ -2,7 +2,7 @@
 the user's call sites of that API.
 
 The observed source is the run files: each cell keeps the warnings raised
-while its scenario ran. A deprecation warning (``compare.is_deprecation``)
+while its scenario ran. A deprecation warning (``analysis.deprecations.is_deprecation``)
 raised while scenario S ran on version V is tied to one API S's own body
 uses when the message names it:
 
@@ -18,7 +18,8 @@ uses when the message names it:
   *without* that keyword (and with no more positional arguments, which could
   pass the same parameter) raised the same message on V: the keyword is then
   not what triggers it;
-* warnings attributed to another library (``origin: library:<name>``) and
+* warnings the user's code cannot act on (``analysis.deprecations.actionable``:
+  raised inside a library, or by MLflow on its own behalf) and
   uses on receivers of unknown type are never tied (a member name is too
   weak to pin a warning on).
 
@@ -32,7 +33,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
-from harness.compare import is_deprecation, message_key
+from harness.analysis.deprecations import actionable, is_deprecation, message_key
 from harness.scan.changes import ChangeIndex
 from harness.scan.evidence import Evidence, ScenarioUses
 from harness.scan.findings import Confidence
@@ -139,7 +140,7 @@ def observed_ties(scenarios: list[ScenarioUses], evidence: Evidence, versions: I
             if cell is None:
                 continue
             warnings = [w for w in cell.warnings
-                        if is_deprecation(w) and not str(w.get("origin") or "").startswith("library:")]
+                        if is_deprecation(w) and actionable(w)]
             messages[(version, scenario.id)] = {message_key(str(w.get("message", ""))) for w in warnings}
             if not warnings:
                 continue
