@@ -7,11 +7,13 @@ per-version environment, so it depends on the standard library and
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 try:  # Python 3.11+
     import tomllib
@@ -23,6 +25,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from harness.analysis.policy import GatePolicy
 from harness.errors import ConfigError
 from harness.outcomes import Verdict
+from harness.pins import PinnedVersion, read_pin, resolve_pin
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VERSIONS_ENV = "MLFLOW_COMPAT_VERSIONS"
@@ -30,6 +33,9 @@ BASELINE_ENV = "MLFLOW_COMPAT_BASELINE"
 RESULTS_ENV = "MLFLOW_COMPAT_RESULTS"
 SCENARIO_PATHS_ENV = "MLFLOW_COMPAT_SCENARIO_PATHS"
 CONFIG_ENV = "MLFLOW_COMPAT_CONFIG"
+#: dependency files whose mlflow pin sets the baseline / the candidate (harness/pins)
+BASELINE_FROM_ENV = "MLFLOW_COMPAT_BASELINE_FROM"
+CANDIDATE_FROM_ENV = "MLFLOW_COMPAT_CANDIDATE_FROM"
 
 SPEC_RE = re.compile(r"^\d+(\.\d+){0,2}$")
 
@@ -61,10 +67,21 @@ class Config:
     extra_requirements: tuple[str, ...] = ()
     gate: GatePolicy = field(default_factory=GatePolicy)
     source: Path | None = None
+    #: versions chosen by a pin (``--baseline-from`` / ``--candidate-from``), see :func:`with_pins`
+    pinned: tuple[PinnedVersion, ...] = ()
 
     @property
     def runs_dir(self) -> Path:
         return self.results_dir / "runs"
+
+    def pin_for(self, spec: str) -> PinnedVersion | None:
+        """The pin that chose ``spec`` (the baseline's when both chose the same release)."""
+        return next((p for p in self.pinned if p.spec == spec), None)
+
+    def release_candidates(self, spec: str) -> list[str]:
+        """The releases a pinned ``spec`` tries, newest first; [] when no pin chose it."""
+        pinned = self.pin_for(spec)
+        return list(pinned.candidates) if pinned else []
 
     def companion_pins(self, version: str) -> list[str]:
         pins: list[str] = []
@@ -248,8 +265,64 @@ def read_table(pyproject: Path) -> dict[str, Any]:
     return table
 
 
+def with_pins(
+    config: Config,
+    baseline_from: Sequence[str | Path] = (),
+    candidate_from: Sequence[str | Path] = (),
+    *,
+    releases: Callable[[], Sequence[str]] | None = None,
+    options: tuple[str, str] = ("--baseline-from", "--candidate-from"),
+) -> Config:
+    """``config`` with the baseline and/or candidate chosen by the mlflow pin in dependency files.
+
+    Both given: ``versions`` is exactly (baseline, candidate), or one version
+    when both pins come to the same release. Only ``baseline_from``: the pin is
+    the baseline and the configured versions are compared with it. Only
+    ``candidate_from``: the configured baseline against the pin. An exact pin
+    is its release; a range becomes its newest release as the version spec
+    (the session is ``mlflow-3.1.4``) and the environment walks the older ones
+    in the range when it does not install (``Config.release_candidates``).
+    ``releases()`` lists the index (default: ``harness.versions``, cached);
+    it is only asked for a range.
+    """
+    if not baseline_from and not candidate_from:
+        return config
+    if releases is None:
+        from harness import versions
+
+        cache = config.results_dir / ".cache"
+        releases = functools.cache(lambda: versions.list_releases(cache))
+    base = cand = None
+    if baseline_from:
+        base = resolve_pin(read_pin(baseline_from, option=options[0]), "baseline", releases)
+    if candidate_from:
+        cand = resolve_pin(read_pin(candidate_from, option=options[1]), "candidate", releases)
+    if base and cand:
+        chosen = (base.spec,) if base.spec == cand.spec else (base.spec, cand.spec)
+        baseline = base.spec
+    elif base:
+        chosen = (base.spec, *(v for v in config.versions if v != base.spec))
+        baseline = base.spec
+    else:
+        baseline = config.baseline
+        chosen = (baseline,) if cand.spec == baseline else (baseline, cand.spec)
+    pinned = tuple(p for p in (base, cand) if p is not None)
+    return dataclasses.replace(config, versions=chosen, baseline=baseline, pinned=pinned)
+
+
+def _pin_sources(given: Sequence[str | Path], env: Mapping[str, str], variable: str, option: str):
+    """(sources, how to name them in messages): the command line wins over the environment."""
+    if given:
+        return [str(s) for s in given], option
+    return split_specs(env.get(variable, "")), variable
+
+
 def load_config(
-    pyproject: Path | None = None, env: Mapping[str, str] | None = None
+    pyproject: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    *,
+    baseline_from: Sequence[str | Path] = (),
+    candidate_from: Sequence[str | Path] = (),
 ) -> Config:
     """Load the config from ``pyproject`` (default: the project's) and apply env overrides.
 
@@ -258,6 +331,10 @@ def load_config(
     ``MLFLOW_COMPAT_SCENARIO_PATHS`` (``os.pathsep``-separated) replaces
     ``scenario_paths``. ``MLFLOW_COMPAT_CONFIG`` names another pyproject.toml
     (a user project's), whose relative paths resolve next to it.
+
+    ``MLFLOW_COMPAT_BASELINE_FROM`` / ``MLFLOW_COMPAT_CANDIDATE_FROM`` (or
+    ``baseline_from`` / ``candidate_from``, which win) name dependency files
+    whose mlflow pin chooses the baseline / candidate (:func:`with_pins`).
     """
     env = os.environ if env is None else env
     if pyproject is None and env.get(CONFIG_ENV, "").strip():
@@ -288,4 +365,11 @@ def load_config(
         table["results_dir"] = env[RESULTS_ENV].strip()
     if env.get(SCENARIO_PATHS_ENV, "").strip():
         table["scenario_paths"] = [p for p in env[SCENARIO_PATHS_ENV].split(os.pathsep) if p]
-    return parse_table(table, pyproject.parent, source=pyproject)
+    config = parse_table(table, pyproject.parent, source=pyproject)
+    base, base_option = _pin_sources(baseline_from, env, BASELINE_FROM_ENV, "--baseline-from")
+    cand, cand_option = _pin_sources(candidate_from, env, CANDIDATE_FROM_ENV, "--candidate-from")
+    if base and env.get(BASELINE_ENV, "").strip():
+        raise ConfigError(f"{BASELINE_ENV} and {base_option} both choose the baseline; set one")
+    if base and cand and env.get(VERSIONS_ENV, "").strip():
+        raise ConfigError(f"{VERSIONS_ENV} and {base_option} + {cand_option} both choose the versions; set one")
+    return with_pins(config, base, cand, options=(base_option, cand_option))

@@ -373,3 +373,28 @@ def test_ranges_that_exclude_every_release_say_so(tmp_path):
     future = pin_of(tmp_path, "r2.txt", **{"r2.txt": "mlflow>=99\n"})
     with pytest.raises(HarnessError, match=r"no mlflow release satisfies the candidate pin mlflow>=99 \(r2.txt:1\)"):
         resolve_pin(future, "candidate", recorded)
+
+
+def test_the_environment_walks_a_range_pins_releases_until_one_installs(tmp_path, monkeypatch):
+    """As for a family: 3.1.4 does not install here, so the column is 3.1.3, and the run file says why."""
+    import dataclasses
+
+    from harness import envs
+    from harness.config import load_config, with_pins
+
+    files(tmp_path, **{"requirements.txt": "mlflow>=3.1,<3.2\n"})
+    config = with_pins(dataclasses.replace(load_config(env={}), results_dir=tmp_path / "results"),
+                       candidate_from=[str(tmp_path / "requirements.txt")], releases=recorded)
+    tried = []
+
+    def install(python, requirements, use_uv=None, **kwargs):
+        tried.append(requirements[0])
+        ok = requirements[0] != "mlflow==3.1.4"
+        return envs.InstallResult(ok, 0.1, "" if ok else "mlflow-skinny==3.1.4 is not on the index")
+
+    monkeypatch.setattr(envs, "install", install)
+    monkeypatch.setattr(envs.versions, "resolve", no_index)
+    resolution = envs.resolve_and_install("3.1.4", "python", config, log=lambda *_: None)
+    assert tried == ["mlflow==3.1.4", "mlflow==3.1.3"]
+    assert resolution.version == "3.1.3"
+    assert resolution.skipped == [{"version": "3.1.4", "reason": "mlflow-skinny==3.1.4 is not on the index"}]
