@@ -7,13 +7,11 @@ per-version environment, so it depends on the standard library and
 
 from __future__ import annotations
 
-import dataclasses
-import functools
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 try:  # Python 3.11+
     import tomllib
@@ -25,7 +23,8 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from harness.analysis.policy import GatePolicy
 from harness.errors import ConfigError
 from harness.outcomes import Verdict
-from harness.pins import PinnedVersion, read_pin, resolve_pin
+from harness.pins import PinnedVersion
+from harness.pins.roles import pin_sources, with_pins  # noqa: F401 - with_pins is public here too
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VERSIONS_ENV = "MLFLOW_COMPAT_VERSIONS"
@@ -265,58 +264,6 @@ def read_table(pyproject: Path) -> dict[str, Any]:
     return table
 
 
-def with_pins(
-    config: Config,
-    baseline_from: Sequence[str | Path] = (),
-    candidate_from: Sequence[str | Path] = (),
-    *,
-    releases: Callable[[], Sequence[str]] | None = None,
-    options: tuple[str, str] = ("--baseline-from", "--candidate-from"),
-) -> Config:
-    """``config`` with the baseline and/or candidate chosen by the mlflow pin in dependency files.
-
-    Both given: ``versions`` is exactly (baseline, candidate), or one version
-    when both pins come to the same release. Only ``baseline_from``: the pin is
-    the baseline and the configured versions are compared with it. Only
-    ``candidate_from``: the configured baseline against the pin. An exact pin
-    is its release; a range becomes its newest release as the version spec
-    (the session is ``mlflow-3.1.4``) and the environment walks the older ones
-    in the range when it does not install (``Config.release_candidates``).
-    ``releases()`` lists the index (default: ``harness.versions``, cached);
-    it is only asked for a range.
-    """
-    if not baseline_from and not candidate_from:
-        return config
-    if releases is None:
-        from harness import versions
-
-        cache = config.results_dir / ".cache"
-        releases = functools.cache(lambda: versions.list_releases(cache))
-    base = cand = None
-    if baseline_from:
-        base = resolve_pin(read_pin(baseline_from, option=options[0]), "baseline", releases)
-    if candidate_from:
-        cand = resolve_pin(read_pin(candidate_from, option=options[1]), "candidate", releases)
-    if base and cand:
-        chosen = (base.spec,) if base.spec == cand.spec else (base.spec, cand.spec)
-        baseline = base.spec
-    elif base:
-        chosen = (base.spec, *(v for v in config.versions if v != base.spec))
-        baseline = base.spec
-    else:
-        baseline = config.baseline
-        chosen = (baseline,) if cand.spec == baseline else (baseline, cand.spec)
-    pinned = tuple(p for p in (base, cand) if p is not None)
-    return dataclasses.replace(config, versions=chosen, baseline=baseline, pinned=pinned)
-
-
-def _pin_sources(given: Sequence[str | Path], env: Mapping[str, str], variable: str, option: str):
-    """(sources, how to name them in messages): the command line wins over the environment."""
-    if given:
-        return [str(s) for s in given], option
-    return split_specs(env.get(variable, "")), variable
-
-
 def load_config(
     pyproject: Path | None = None,
     env: Mapping[str, str] | None = None,
@@ -366,8 +313,8 @@ def load_config(
     if env.get(SCENARIO_PATHS_ENV, "").strip():
         table["scenario_paths"] = [p for p in env[SCENARIO_PATHS_ENV].split(os.pathsep) if p]
     config = parse_table(table, pyproject.parent, source=pyproject)
-    base, base_option = _pin_sources(baseline_from, env, BASELINE_FROM_ENV, "--baseline-from")
-    cand, cand_option = _pin_sources(candidate_from, env, CANDIDATE_FROM_ENV, "--candidate-from")
+    base, base_option = pin_sources(baseline_from, env, BASELINE_FROM_ENV, "--baseline-from")
+    cand, cand_option = pin_sources(candidate_from, env, CANDIDATE_FROM_ENV, "--candidate-from")
     if base and env.get(BASELINE_ENV, "").strip():
         raise ConfigError(f"{BASELINE_ENV} and {base_option} both choose the baseline; set one")
     if base and cand and env.get(VERSIONS_ENV, "").strip():
