@@ -116,7 +116,9 @@ def write_github_output(data: dict, environ=os.environ) -> None:
     "plan",
     help="which versions and jobs to run for a change of the mlflow pin (no mlflow change: nothing)",
     description="Plan the CI jobs: one per version, the cross-version checks, the scan; then report "
-    "and gate. With --baseline-from/--candidate-from, exactly the two releases the pins name.",
+    "and gate. With --baseline-from/--candidate-from, exactly the two releases the pins name. "
+    "Exit 0 with a plan (also 'no mlflow change', run: false, when both pins name the same release); "
+    "2 on bad input (no mlflow pin, unreadable file or git ref, pins that conflict).",
     arguments=arguments,
 )
 def cmd_plan(args: argparse.Namespace) -> int:
