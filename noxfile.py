@@ -8,12 +8,16 @@
     nox -s gate                   exit 1 when a candidate breaks the gate policy
     nox -s api                    static API diff: baseline vs each version (results/api/)
     nox -s scan -- PATH...        the lines of your code the API changes affect
+    nox -s plan                   which versions and jobs CI runs for a pin change
     nox -s tests                  the harness's own test suite
     nox -s browser                the HTML report checked in headless chromium
 
 Versions come from ``[tool.mlflow-compat] versions`` or, without editing a
-file, ``MLFLOW_COMPAT_VERSIONS="2.9 3.1.4"``. Arguments after ``--`` go to
-``python -m harness run`` (for example ``--only 'registry.*'``).
+file, ``MLFLOW_COMPAT_VERSIONS="2.9 3.1.4"``, or from the mlflow pin in
+dependency files: ``MLFLOW_COMPAT_BASELINE_FROM=git:origin/main:requirements.txt
+MLFLOW_COMPAT_CANDIDATE_FROM=requirements.txt`` runs exactly those two
+releases. Arguments after ``--`` go to ``python -m harness run`` (for example
+``--only 'registry.*'``).
 """
 
 from __future__ import annotations
@@ -95,8 +99,12 @@ def _install_and_run(session: nox.Session, spec: str) -> None:
         return
     for skipped in resolution.skipped:
         session.warn(f"spec {spec}: skipped mlflow {skipped['version']} (did not install)")
+    facts = resolution.facts()
+    pinned = CONFIG.pin_for(spec)
+    if pinned is not None:
+        facts["pin"] = pinned.facts()  # which dependency file chose this column
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
-        json.dump(resolution.facts(), fh)
+        json.dump(facts, fh)
     try:
         session.run(
             "python", "-m", "harness", "run",
@@ -117,7 +125,11 @@ def _define_version_session(spec: str) -> None:
     def version_session(session: nox.Session) -> None:
         _install_and_run(session, spec)
 
-    version_session.__doc__ = f"Run the scenarios on mlflow {spec} (resolved to its newest installable release)."
+    pinned = CONFIG.pin_for(spec)
+    if pinned is not None:
+        version_session.__doc__ = f"Run the scenarios on mlflow {spec}, the {pinned.role}: {pinned.pin.requirement} from {pinned.pin.source}."
+    else:
+        version_session.__doc__ = f"Run the scenarios on mlflow {spec} (resolved to its newest installable release)."
 
 
 for _spec in CONFIG.versions:
@@ -128,10 +140,22 @@ for _spec in CONFIG.versions:
 def matrix(session: nox.Session) -> None:
     """Every configured version (one session each), then the cross-version checks, then the report."""
     session.log(f"versions: {' '.join(CONFIG.versions)} (baseline {CONFIG.baseline})")
+    for pinned in CONFIG.pinned:
+        session.log(f"{pinned.role} {pinned.spec}: {pinned.pin.requirement} from {pinned.pin.source}")
     for spec in CONFIG.versions:
         session.notify(version_session_name(spec), posargs=session.posargs)
     session.notify("skew", posargs=[])
     session.notify("report", posargs=[])
+
+
+@nox.session(venv_backend="none")
+def plan(session: nox.Session) -> None:
+    """Which versions and jobs CI runs (pass --baseline-from/--candidate-from, --json); 'no mlflow change' when the pins agree."""
+    # nox's own interpreter: planning needs only packaging (nox brings it)
+    session.run(
+        sys.executable, "-m", "harness", "plan", *session.posargs,
+        env={"PYTHONPATH": str(ROOT)}, external=True,
+    )
 
 
 @nox.session(venv_backend="none")

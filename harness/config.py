@@ -11,7 +11,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 try:  # Python 3.11+
     import tomllib
@@ -23,6 +23,8 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from harness.analysis.policy import GatePolicy
 from harness.errors import ConfigError
 from harness.outcomes import Verdict
+from harness.pins import PinnedVersion
+from harness.pins.roles import pin_sources, with_pins  # noqa: F401 - with_pins is public here too
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VERSIONS_ENV = "MLFLOW_COMPAT_VERSIONS"
@@ -30,6 +32,9 @@ BASELINE_ENV = "MLFLOW_COMPAT_BASELINE"
 RESULTS_ENV = "MLFLOW_COMPAT_RESULTS"
 SCENARIO_PATHS_ENV = "MLFLOW_COMPAT_SCENARIO_PATHS"
 CONFIG_ENV = "MLFLOW_COMPAT_CONFIG"
+#: dependency files whose mlflow pin sets the baseline / the candidate (harness/pins)
+BASELINE_FROM_ENV = "MLFLOW_COMPAT_BASELINE_FROM"
+CANDIDATE_FROM_ENV = "MLFLOW_COMPAT_CANDIDATE_FROM"
 
 SPEC_RE = re.compile(r"^\d+(\.\d+){0,2}$")
 
@@ -78,6 +83,8 @@ class Config:
     gate: GatePolicy = field(default_factory=GatePolicy)
     api: ApiSettings = field(default_factory=ApiSettings)
     source: Path | None = None
+    #: versions chosen by a pin (``--baseline-from`` / ``--candidate-from``), see :func:`with_pins`
+    pinned: tuple[PinnedVersion, ...] = ()
 
     @property
     def runs_dir(self) -> Path:
@@ -90,6 +97,15 @@ class Config:
     @property
     def api_source_cache(self) -> Path:
         return self.api.source_cache or self.results_dir / ".cache" / "api-src"
+
+    def pin_for(self, spec: str) -> PinnedVersion | None:
+        """The pin that chose ``spec`` (the baseline's when both chose the same release)."""
+        return next((p for p in self.pinned if p.spec == spec), None)
+
+    def release_candidates(self, spec: str) -> list[str]:
+        """The releases a pinned ``spec`` tries, newest first; [] when no pin chose it."""
+        pinned = self.pin_for(spec)
+        return list(pinned.candidates) if pinned else []
 
     def companion_pins(self, version: str) -> list[str]:
         pins: list[str] = []
@@ -298,7 +314,11 @@ def read_table(pyproject: Path) -> dict[str, Any]:
 
 
 def load_config(
-    pyproject: Path | None = None, env: Mapping[str, str] | None = None
+    pyproject: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    *,
+    baseline_from: Sequence[str | Path] = (),
+    candidate_from: Sequence[str | Path] = (),
 ) -> Config:
     """Load the config from ``pyproject`` (default: the project's) and apply env overrides.
 
@@ -307,6 +327,10 @@ def load_config(
     ``MLFLOW_COMPAT_SCENARIO_PATHS`` (``os.pathsep``-separated) replaces
     ``scenario_paths``. ``MLFLOW_COMPAT_CONFIG`` names another pyproject.toml
     (a user project's), whose relative paths resolve next to it.
+
+    ``MLFLOW_COMPAT_BASELINE_FROM`` / ``MLFLOW_COMPAT_CANDIDATE_FROM`` (or
+    ``baseline_from`` / ``candidate_from``, which win) name dependency files
+    whose mlflow pin chooses the baseline / candidate (:func:`with_pins`).
     """
     env = os.environ if env is None else env
     if pyproject is None and env.get(CONFIG_ENV, "").strip():
@@ -337,4 +361,11 @@ def load_config(
         table["results_dir"] = env[RESULTS_ENV].strip()
     if env.get(SCENARIO_PATHS_ENV, "").strip():
         table["scenario_paths"] = [p for p in env[SCENARIO_PATHS_ENV].split(os.pathsep) if p]
-    return parse_table(table, pyproject.parent, source=pyproject)
+    config = parse_table(table, pyproject.parent, source=pyproject)
+    base, base_option = pin_sources(baseline_from, env, BASELINE_FROM_ENV, "--baseline-from")
+    cand, cand_option = pin_sources(candidate_from, env, CANDIDATE_FROM_ENV, "--candidate-from")
+    if base and env.get(BASELINE_ENV, "").strip():
+        raise ConfigError(f"{BASELINE_ENV} and {base_option} both choose the baseline; set one")
+    if base and cand and env.get(VERSIONS_ENV, "").strip():
+        raise ConfigError(f"{VERSIONS_ENV} and {base_option} + {cand_option} both choose the versions; set one")
+    return with_pins(config, base, cand, options=(base_option, cand_option))

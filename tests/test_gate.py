@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from packaging.specifiers import SpecifierSet
 
 from harness.cli import main
 import argparse
@@ -12,7 +11,6 @@ import re
 from harness.analysis.policy import GatePolicy
 from harness.errors import HarnessError
 from harness.commands.gate import cmd_gate
-from harness.pins import candidate_from_file
 from tests.factories import run_file, scenario, write
 
 DEP = {"category": "FutureWarning", "message": "`artifact_path` is deprecated. Please use `name` instead."}
@@ -94,32 +92,7 @@ def test_missing_candidate_or_baseline_is_bad_input(runs, make_config):
         gate(make_config, ("baseline", "2.5"))
 
 
-@pytest.mark.parametrize(
-    "name, text, expected",
-    [
-        ("requirements.txt", "numpy>=1.26  # arrays\nmlflow==3.1.4 ; python_version >= '3.10'\n", "==3.1.4"),
-        ("requirements-ml.txt", "-r base.txt\n--index-url https://example.invalid\nmlflow[extras]>=3.1,<3.2\n", "<3.2,>=3.1"),
-        ("pyproject.toml", '[project]\nname = "app"\ndependencies = ["pandas", "MLflow~=3.1.0"]\n', "~=3.1.0"),
-        ("pyproject.toml", '[project]\nname = "app"\n[project.optional-dependencies]\nml = ["mlflow==2.22.1"]\n', "==2.22.1"),
-    ],
-)
-def test_candidate_from_reads_the_mlflow_pin(tmp_path, name, text, expected):
-    path = tmp_path / name
-    path.write_text(text)
-    assert candidate_from_file(path) == SpecifierSet(expected)
-
-
-@pytest.mark.parametrize(
-    "text, message",
-    [("numpy\n", "no mlflow requirement found"), ("mlflow\n", "mlflow is not pinned")],
-)
-def test_candidate_from_without_a_pin_is_bad_input(tmp_path, text, message):
-    path = tmp_path / "requirements.txt"
-    path.write_text(text)
-    with pytest.raises(HarnessError, match=message):
-        candidate_from_file(path)
-
-
+# reading the pin itself (every file kind, git refs, conflicts): tests/test_pins.py
 def test_candidate_from_picks_the_newest_tested_version_in_range(runs, make_config, tmp_path, capsys):
     req = tmp_path / "requirements.txt"
     req.write_text("mlflow>=2.20,<3\n")
