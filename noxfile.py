@@ -193,6 +193,9 @@ def api(session: nox.Session) -> None:
     # a light environment: the harness, griffe and uv (to fetch release sources --no-deps); never mlflow
     session.install("-e", ".[api]", "uv>=0.4")
     session.run("python", "-m", "harness", "api", *session.posargs, env={"PYTHONPATH": str(ROOT)})
+
+
+@nox.session(python=PY, reuse_venv=True)
 def scan(session: nox.Session) -> None:
     """The places in your code that the API changes break (results/api; `-- PATH... [--format sarif] [--fix]`)."""
     session.install("-e", ".[scan]")
