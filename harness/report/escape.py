@@ -42,12 +42,13 @@ _MD_TEXT = (
 )
 #: a line that would start a block quote, heading, list, rule or fence
 _BLOCK_START = re.compile(r"^(\s*)(>|#{1,6}(?=\s|$)|[-+*](?=\s|$)|\d{1,9}(?=[.)](?:\s|$))|[-=_*~]{3,})")
-#: C0 controls but tab and newline, DEL, and C1 controls
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: C0 controls but tab and newline, DEL, C1 controls, and the Unicode line/paragraph separators
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def _one_line(text: object) -> str:
-    return " ".join(str(text if text is not None else "").splitlines())
+    return term(" ".join(str(text if text is not None else "").splitlines()))
 
 
 def _code_spans(text: str) -> list[tuple[bool, str]]:
@@ -119,6 +120,13 @@ def md_fence(text: object, info: str = "") -> list[str]:
     return [f"{fence}{info}", *body.splitlines(), fence]
 
 
-def term(text: object) -> str:
-    """``text`` with control characters made visible, so printing it cannot drive the terminal."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text if text is not None else ""))
+def term(text: object, one_line: bool = False) -> str:
+    """``text`` with control characters made visible, so printing it cannot drive the terminal;
+    ``one_line`` shows newlines and tabs as ``\\x0a``/``\\x09`` too (a line a log parser reads)."""
+    pattern = _ONE_LINE if one_line else _CONTROL
+    return pattern.sub(_visible, str(text if text is not None else ""))
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

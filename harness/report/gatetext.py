@@ -31,14 +31,23 @@ def lines(result: GateResult, guidance: Guidance) -> list[str]:
             if rollback.pip:
                 out.append(f"            {term(rollback.pip)}")
     out += [f"  migrate: {term(m.summary)}" for m in guidance.migrations if set(m.candidates) & bad]
+    out += [f"BREAKS {term(finding_line(f))}" for f in result.breaking_calls]
     verdict = "PASS" if result.passed else "FAIL"
     where = result.failing_candidates
     out.append(
         f"gate: {verdict}: {len(result.failing)} violation(s)"
         + (f" in {term(', '.join(where))}" if where else "")
         + (f", {len(result.allowed)} allowed" if result.allowed else "")
+        + (f", {len(result.breaking_calls)} call site(s) in your code break" if result.breaking_calls else "")
     )
     return out
+
+
+def finding_line(finding) -> str:
+    """``path:line:col: CODE message``, the scan's own line for a finding."""
+    from harness.scan.formats import finding_line as line
+
+    return line(finding)
 
 
 def summary_markdown(result: GateResult, guidance: Guidance) -> str:
@@ -52,6 +61,10 @@ def summary_markdown(result: GateResult, guidance: Guidance) -> str:
         lines += [md_table(["candidate", "scenario", "verdict", "reason", "allowed"], rows), ""]
     lines += [f"- {md(r.summary)}" for r in guidance.rollback]
     lines.append("")
+    if result.breaking_calls:
+        from harness.scan.formats import markdown as scan_markdown
+
+        lines += [scan_markdown(result.breaking_calls), ""]
     return "\n".join(lines) + "\n"
 
 

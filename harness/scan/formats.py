@@ -12,17 +12,14 @@ from __future__ import annotations
 import json
 from typing import Iterable
 
+from harness.report.escape import md_cell, md_code, md_table, term
 from harness.scan.engine import ScanResult
 from harness.scan.findings import Confidence, Finding, Problem, Severity
 
 # -- terminal -------------------------------------------------------------------------------
-_CONTROL = {i: f"\\x{i:02x}" for i in (*range(0, 9), *range(10, 32), 127)}
-_CONTROL.update({0x9B: "\\x9b", 0x2028: "\\u2028", 0x2029: "\\u2029"})
-
-
 def printable(text: object) -> str:
-    """``text`` with control characters (ANSI escapes, carriage returns, NUL ...) shown as ``\\xNN``."""
-    return str(text).translate(_CONTROL)
+    """``text`` as one terminal line: control characters (ANSI escapes, newlines, NUL ...) shown as ``\\xNN``."""
+    return term(text, one_line=True)
 
 
 def _label(finding: Finding) -> str:
@@ -141,22 +138,13 @@ def annotations(findings: Iterable[Finding]) -> str:
 
 
 # -- Markdown (the gate's step summary) ------------------------------------------------------------
-def _md(text: object) -> str:
-    return printable(str(text).replace("\n", " ")).replace("|", "\\|").replace("`", "'").replace("<", "&lt;")
-
-
 def markdown(findings: Iterable[Finding], title: str = "Call sites that break") -> str:
     findings = list(findings)
     if not findings:
         return ""
-    rows = [f"### {_md(title)}", "", "| where | code | severity | what | use instead |", "|---|---|---|---|---|"]
+    rows = []
     for f in findings:
         severity = f.severity + (" (low confidence)" if f.confidence == Confidence.LOW else "")
-        rows.append(f"| `{_md(f.location)}` | {f.code} | {severity} | {_md(f.message)} | {_md(f.replacement or '')} |")
-    return "\n".join(rows) + "\n"
-
-
-# -- the gate ---------------------------------------------------------------------------------
-def gate_lines(result: ScanResult) -> list[str]:
-    """What ``gate --scan`` prints for a failing scan: one ``BREAKS`` line per call site."""
-    return [f"BREAKS {finding_line(f)}" for f in result.breaking()]
+        rows.append([md_code(f.location, table=True), f.code, severity, md_cell(f.message), md_cell(f.replacement or "")])
+    table = md_table(["where", "code", "severity", "what", "use instead"], rows)
+    return f"### {md_cell(title)}\n\n{table}\n"
