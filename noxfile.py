@@ -138,13 +138,14 @@ for _spec in CONFIG.versions:
 
 @nox.session(venv_backend="none")
 def matrix(session: nox.Session) -> None:
-    """Every configured version (one session each), then the cross-version checks, then the report."""
+    """Every configured version (one session each), the cross-version checks, the API diff, then the report."""
     session.log(f"versions: {' '.join(CONFIG.versions)} (baseline {CONFIG.baseline})")
     for pinned in CONFIG.pinned:
         session.log(f"{pinned.role} {pinned.spec}: {pinned.pin.requirement} from {pinned.pin.source}")
     for spec in CONFIG.versions:
         session.notify(version_session_name(spec), posargs=session.posargs)
     session.notify("skew", posargs=[])
+    session.notify("api", posargs=[])
     session.notify("report", posargs=[])
 
 

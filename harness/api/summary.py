@@ -6,14 +6,15 @@ made printable first: a default value is arbitrary source text.
 
 from __future__ import annotations
 
+from harness.report.escape import term
 from harness.results.api import ApiChange, ApiDiff
 
 _TITLES = {"upgrade": "upgrade ", "rollback": "rollback"}
 
 
 def printable(text: object) -> str:
-    """``text`` with control characters (escape sequences, newlines) shown escaped."""
-    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in str(text))
+    """``text`` as one terminal line, control characters (escape sequences, newlines) shown escaped."""
+    return term(text, one_line=True)
 
 
 def change_line(change: ApiChange) -> str:

@@ -27,7 +27,7 @@ from typing import Any, Callable
 from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader, StrictUndefined
 
 from harness.analysis.model import Analysis
-from harness.report.htmlview import cells, cross, envs, guidance, page, timings
+from harness.report.htmlview import apiview, cells, cross, envs, guidance, page, timings
 from harness.report.htmlview.common import printable
 
 
@@ -52,8 +52,10 @@ SECTIONS: tuple[Section, ...] = (
     Section("matrix", cells.matrix, "Matrix"),
     Section("differences", page.differences, "Differences"),
     Section("guidance", guidance.guidance, "Guidance"),
+    Section("api", apiview.api, "API changes"),
     Section("cross", cross.cross, "Cross-version"),
     Section("timings", timings.timings, "Timings"),
+    Section("library_warnings", apiview.library_warnings, "Library warnings"),
     Section("install_failures", envs.install_failures, "Not installable"),
     Section("environments", envs.environments, "Environments"),
 )
