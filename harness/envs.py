@@ -177,9 +177,9 @@ def resolve_and_install(
         result = _install_logged(python, reqs, plan, use_uv, log)
         if not result.ok and plan.applied == libraries.RELEASE:
             first = next(iter(result.tail.splitlines()[-1:]), "")
-            plan = plan.as_latest(f"the libraries of {plan.cutoff} did not install: {first}")
-            log(f"mlflow {version} with the libraries of {plan.released_at} did not install:\n{result.tail}\n"
+            log(f"mlflow {version} with the libraries as of {plan.cutoff} did not install:\n{result.tail}\n"
                 "retrying with the latest libraries")
+            plan = plan.as_latest(f"the libraries as of {plan.cutoff} did not install: {first}")
             result = _install_logged(python, reqs, plan, use_uv, log)
         if result.ok:
             resolution.version = version
