@@ -84,9 +84,8 @@ def _install_and_run(session: nox.Session, spec: str) -> None:
         return
     for skipped in resolution.skipped:
         session.warn(f"spec {spec}: skipped mlflow {skipped['version']} (did not install)")
-    if resolution.libraries.get("note"):
-        session.warn(f"mlflow {resolution.version}: libraries policy {resolution.libraries['policy']!r} "
-                     f"not applied, latest libraries used: {resolution.libraries['note']}")
+    if resolution.libraries_warning():
+        session.warn(resolution.libraries_warning())
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
         json.dump(resolution.facts(), fh)
     try:

@@ -59,6 +59,16 @@ class Resolution:
         """What the run file records about this install (``RunFile.install`` + ``skipped_releases``)."""
         return {"skipped_releases": self.skipped, "requirements": self.requirements, "libraries": self.libraries}
 
+    def libraries_warning(self) -> str | None:
+        """One line for the session when the libraries policy was not applied as configured."""
+        libs = self.libraries
+        if libs.get("note"):
+            return (f"mlflow {self.version}: libraries policy {libs['policy']!r} not applied, "
+                    f"latest libraries used: {libs['note']}")
+        if libs.get("caveat"):
+            return f"mlflow {self.version}: libraries as of {libs['cutoff']}, but {libs['caveat']}"
+        return None
+
 
 def find_uv() -> str | None:
     try:
@@ -174,6 +184,8 @@ def resolve_and_install(
         plan = libraries.plan_for(version, config, kind, python)
         if plan.note:
             log(f"libraries policy {plan.policy!r} not applied to mlflow {version}: {plan.note}; using the latest libraries")
+        if plan.caveat:
+            log(f"libraries as of {plan.cutoff} for mlflow {version}, but {plan.caveat}")
         result = _install_logged(python, reqs, plan, use_uv, log)
         if not result.ok and plan.applied == libraries.RELEASE:
             first = next(iter(result.tail.splitlines()[-1:]), "")

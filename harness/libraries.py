@@ -11,7 +11,9 @@ release ``fixed``.
 
 The cutoff is the release's first upload (``upload-time``, PEP 700, from
 ``harness.versions``) plus ``libraries_grace_days``; installers take it as
-``uv pip install --exclude-newer`` or pip's ``--uploaded-prior-to`` (pip 26.0+).
+``uv pip install --exclude-newer`` or pip's ``--uploaded-prior-to`` (pip 26.0+;
+pip applies it only to indexes that give upload times, so its other sources
+are named in the facts).
 Both keep packages already in an environment when they satisfy the request, so
 an environment last installed under another policy or cutoff is reinstalled:
 a small marker file in the environment says what it was installed with.
@@ -21,7 +23,7 @@ from __future__ import annotations
 
 import json
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable
@@ -47,6 +49,7 @@ class LibrariesPlan:
     grace_days: float | None = None
     cutoff: str | None = None  # RFC 3339, UTC: nothing uploaded at or after it
     note: str = ""  # why the policy was not applied, when it was not
+    caveat: str = ""  # applied, but with a limit the user should know
 
     def installer_args(self, installer: str) -> list[str]:
         """The flags that make ``installer`` ("uv" or "pip") respect the cutoff."""
@@ -72,6 +75,8 @@ class LibrariesPlan:
         }
         if self.note:
             facts["note"] = self.note
+        if self.caveat:
+            facts["caveat"] = self.caveat
         return facts
 
 
@@ -105,10 +110,17 @@ def plan_for(version: str, config: Config, installer: str, python: str | None = 
         RELEASE, RELEASE, released_at, config.libraries_grace_days,
         cutoff_for(released_at, config.libraries_grace_days),
     )
-    if installer == PIP and python and not pip_has_cutoff(python):
-        return plan.as_latest(
-            "this environment's pip has no --uploaded-prior-to (pip 26.0 added it) and uv was not used"
-        )
+    if installer == PIP and python:
+        if not pip_has_cutoff(python):
+            return plan.as_latest(
+                "this environment's pip has no --uploaded-prior-to (pip 26.0 added it) and uv was not used"
+            )
+        sources = pip_sources_without_upload_times(python)
+        if sources:
+            plan = replace(plan, caveat=(
+                f"pip also reads {', '.join(sources)}, which give no upload times: "
+                "files from there are taken whatever their date"
+            ))
     return plan
 
 
@@ -121,6 +133,32 @@ def pip_has_cutoff(python: str) -> bool:
     except (OSError, subprocess.TimeoutExpired):
         return False
     return proc.returncode == 0 and "--uploaded-prior-to" in proc.stdout
+
+
+def pip_sources_without_upload_times(python: str) -> list[str]:
+    """pip's configured find-links and file:// indexes (pip.conf or PIP_*).
+
+    pip applies ``--uploaded-prior-to`` only to index files that carry an
+    upload time and silently takes the others (measured: with a
+    ``find-links`` directory and ``file://`` extra indexes configured, pip
+    26.3 picked scikit-learn 1.9.1 under a 2023 cutoff).
+    """
+    try:
+        proc = subprocess.run(
+            [python, "-m", "pip", "config", "list"], capture_output=True, text=True, timeout=60
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    found: list[str] = []
+    for line in proc.stdout.splitlines():
+        key, _, value = line.partition("=")
+        if not key.endswith(("find-links", "index-url")):
+            continue
+        for source in value.strip().strip("'\"").split():
+            if key.endswith("find-links") or not source.startswith(("http://", "https://")):
+                if source not in found:
+                    found.append(source)
+    return found
 
 
 # -- what an environment was installed with --------------------------------------

@@ -18,13 +18,18 @@ UV = "/fake/bin/uv"
 class FakeInstaller:
     """Stands in for ``subprocess.run``: records install commands, answers the rest."""
 
-    def __init__(self, fail_when=lambda cmd: False, installed: str | None = None, pip_help: str = "") -> None:
+    def __init__(
+        self, fail_when=lambda cmd: False, installed: str | None = None, pip_help: str = "", pip_config: str = ""
+    ) -> None:
         self.fail_when = fail_when
         self.installed = installed
         self.pip_help = pip_help
+        self.pip_config = pip_config
         self.installs: list[list[str]] = []
 
     def __call__(self, cmd, **kwargs):
+        if cmd[-2:] == ["config", "list"]:
+            return subprocess.CompletedProcess(cmd, 0, self.pip_config, "")
         if "install" in cmd and "--help" in cmd:
             return subprocess.CompletedProcess(cmd, 0, self.pip_help, "")
         if "install" in cmd:
@@ -118,13 +123,26 @@ def test_pip_without_the_option_installs_latest_and_records_why(monkeypatch, pyt
     assert cmd[:3] == [python, "-m", "pip"] and "--uploaded-prior-to" not in cmd
     libs = resolution.facts()["libraries"]
     assert libs["applied"] == "latest" and "pip 26.0" in libs["note"]
+    assert resolution.libraries_warning().startswith("mlflow 2.9.2: libraries policy 'release' not applied")
 
 
 def test_pip_with_the_option_gets_the_cutoff(monkeypatch, python, config):
     fake = _fake(monkeypatch, FakeInstaller(pip_help="  --uploaded-prior-to <datetime>"), uv=None)
-    envs.resolve_and_install("2.9.2", python, config, log=lambda *_: None)
+    resolution = envs.resolve_and_install("2.9.2", python, config, log=lambda *_: None)
     [cmd] = fake.installs
     assert cmd[cmd.index("--uploaded-prior-to") + 1] == "2023-12-15T05:30:50Z"
+    assert resolution.libraries_warning() is None
+
+
+def test_pip_reading_sources_without_upload_times_warns(monkeypatch, python, config):
+    fake = FakeInstaller(pip_help="  --uploaded-prior-to <datetime>", pip_config="global.find-links='/opt/wheels'")
+    _fake(monkeypatch, fake, uv=None)
+    resolution = envs.resolve_and_install("2.9.2", python, config, log=lambda *_: None)
+    assert resolution.facts()["libraries"]["applied"] == "release"
+    assert resolution.libraries_warning() == (
+        "mlflow 2.9.2: libraries as of 2023-12-15T05:30:50Z, but pip also reads /opt/wheels, "
+        "which give no upload times: files from there are taken whatever their date"
+    )
 
 
 def test_a_release_that_installs_neither_way_is_skipped_with_the_installers_words(monkeypatch, python, config):

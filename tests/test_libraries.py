@@ -91,12 +91,15 @@ def test_unknown_upload_date_falls_back_to_latest_and_says_why(make_config, monk
     assert "upload date of mlflow 2.9.2 is unknown" in plan.note and plan.installer_args("uv") == []
 
 
-def _fake_python(tmp_path, pip_help: str) -> str:
-    """An executable that answers ``-m pip install --help`` like a pip would."""
+def _fake_python(tmp_path, pip_help: str, pip_config: str = "") -> str:
+    """An executable that answers ``-m pip install --help`` and ``-m pip config list`` like a pip would."""
     venv = tmp_path / "venv" / "bin"
     venv.mkdir(parents=True)
     python = venv / "python"
-    python.write_text(f"#!/bin/sh\ncat <<'EOF'\n{pip_help}\nEOF\n")
+    python.write_text(
+        f"#!/bin/sh\nif [ \"$3\" = config ]; then cat <<'EOF'\n{pip_config}\nEOF\n"
+        f"else cat <<'EOF'\n{pip_help}\nEOF\nfi\n"
+    )
     python.chmod(python.stat().st_mode | stat.S_IEXEC)
     return str(python)
 
@@ -116,6 +119,24 @@ def test_pip_with_uploaded_prior_to_applies_it(make_config, tmp_path):
     new_pip = _fake_python(tmp_path, "  --uploaded-prior-to <datetime_or_duration>")
     plan = plan_for("2.9.2", config, libraries.PIP, new_pip)
     assert plan.applied == "release" and plan.installer_args("pip")[0] == "--uploaded-prior-to"
+    assert not plan.caveat and "caveat" not in plan.facts()
+
+
+def test_pip_sources_without_upload_times_are_named(make_config, tmp_path):
+    config = make_config()
+    _recorded_uploads(config)
+    pip_config = "\n".join([
+        "global.cert='/etc/ssl/certs/ca-certificates.crt'",
+        "global.index-url='https://pypi.org/simple'",
+        "global.extra-index-url='file:///opt/pypi/simple https://mirror.example/simple'",
+        "global.find-links='/opt/wheels'",
+        ":env:.find-links='/opt/wheels'",
+    ])
+    python = _fake_python(tmp_path, "  --uploaded-prior-to <datetime>", pip_config)
+    plan = plan_for("2.9.2", config, libraries.PIP, python)
+    assert plan.applied == "release" and plan.cutoff
+    assert plan.caveat.startswith("pip also reads file:///opt/pypi/simple, /opt/wheels, which give no upload times")
+    assert plan.facts()["caveat"] == plan.caveat
 
 
 # -- what an environment holds ------------------------------------------------------
