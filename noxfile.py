@@ -103,6 +103,8 @@ def _install_and_run(session: nox.Session, spec: str) -> None:
     pinned = CONFIG.pin_for(spec)
     if pinned is not None:
         facts["pin"] = pinned.facts()  # which dependency file chose this column
+    if resolution.libraries_warning():
+        session.warn(resolution.libraries_warning())
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
         json.dump(facts, fh)
     try:

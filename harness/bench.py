@@ -35,7 +35,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from harness import envs
+from harness import envs, libraries
 from harness.config import PROJECT_ROOT, load_config, split_specs
 from harness.outcomes import Status
 from harness.results.runs import RunFile, ScenarioResult, load_run, run_files_in, save_run
@@ -52,8 +52,9 @@ def _run(cmd: list[str], **kwargs) -> float:
     return time.perf_counter() - start
 
 
-def create_env(backend: str, venv: Path, requirements: list[str]) -> float:
-    """Create (if missing) and install; seconds taken."""
+def create_env(backend: str, venv: Path, requirements: list[str], version: str | None = None) -> float:
+    """Create (if missing) and install the way the matrix does (libraries policy
+    included, for ``version``); seconds taken."""
     start = time.perf_counter()
     python = envs.python_in(venv)
     uv = envs.find_uv()
@@ -62,10 +63,11 @@ def create_env(backend: str, venv: Path, requirements: list[str]) -> float:
             _run([uv, "venv", "-q", "-p", sys.executable, str(venv)])
         else:
             _run([sys.executable, "-m", "virtualenv", "-q", str(venv)])
-    if backend == "uv":
-        _run([uv, "pip", "install", "-q", "--python", python, *requirements])
-    else:
-        _run([python, "-m", "pip", "install", "-q", "--disable-pip-version-check", *requirements])
+    kind = libraries.UV if backend == "uv" else libraries.PIP
+    plan = libraries.plan_for(version, load_config(), kind, python) if version else libraries.LibrariesPlan("latest", "latest")
+    result = envs.install_with_plan(python, requirements, plan, use_uv=backend == "uv")
+    if not result.ok:
+        raise RuntimeError(f"installing {' '.join(requirements[:2])}... failed:\n{result.tail}")
     return time.perf_counter() - start
 
 
@@ -92,8 +94,8 @@ def bench_envs(specs: list[str], work: Path, backends: list[str]) -> list[dict]:
         for backend in backends:
             venv = work / f"{backend}-{version}"
             shutil.rmtree(venv, ignore_errors=True)
-            cold = create_env(backend, venv, reqs)
-            warm = create_env(backend, venv, reqs)
+            cold = create_env(backend, venv, reqs, version)
+            warm = create_env(backend, venv, reqs, version)
             rows.append({"version": version, "backend": backend, "cold_s": cold, "warm_s": warm})
             print(f"  env {backend:<10} mlflow {version:<8} cold {cold:6.1f}s  warm {warm:5.2f}s", flush=True)
             shutil.rmtree(venv, ignore_errors=True)
@@ -106,20 +108,20 @@ def bench_parallel_envs(specs: list[str], work: Path) -> dict:
     jobs = []
     for spec in specs[:2]:
         version = installable(spec, work)
-        jobs.append((work / f"par-{version}", envs.requirements_for(version, config)))
-    for venv, _ in jobs:
+        jobs.append((work / f"par-{version}", envs.requirements_for(version, config), version))
+    for venv, *_ in jobs:
         shutil.rmtree(venv, ignore_errors=True)
     start = time.perf_counter()
-    for venv, reqs in jobs:
-        create_env("uv", venv, reqs)
+    for venv, reqs, version in jobs:
+        create_env("uv", venv, reqs, version)
     sequential = time.perf_counter() - start
-    for venv, _ in jobs:
+    for venv, *_ in jobs:
         shutil.rmtree(venv, ignore_errors=True)
     start = time.perf_counter()
     with ThreadPoolExecutor(len(jobs)) as pool:
         list(pool.map(lambda job: create_env("uv", *job), jobs))
     parallel = time.perf_counter() - start
-    for venv, _ in jobs:
+    for venv, *_ in jobs:
         shutil.rmtree(venv, ignore_errors=True)
     print(f"  {len(jobs)} uv envs: sequential {sequential:.1f}s, parallel {parallel:.1f}s "
           f"({sequential / parallel:.2f}x)", flush=True)

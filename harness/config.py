@@ -35,6 +35,10 @@ CONFIG_ENV = "MLFLOW_COMPAT_CONFIG"
 #: dependency files whose mlflow pin sets the baseline / the candidate (harness/pins)
 BASELINE_FROM_ENV = "MLFLOW_COMPAT_BASELINE_FROM"
 CANDIDATE_FROM_ENV = "MLFLOW_COMPAT_CANDIDATE_FROM"
+LIBRARIES_ENV = "MLFLOW_COMPAT_LIBRARIES"
+
+#: how each version's other libraries are chosen (see harness/libraries.py)
+LIBRARIES_POLICIES = ("release", "latest")
 
 SPEC_RE = re.compile(r"^\d+(\.\d+){0,2}$")
 
@@ -82,6 +86,10 @@ class Config:
     extra_requirements: tuple[str, ...] = ()
     gate: GatePolicy = field(default_factory=GatePolicy)
     api: ApiSettings = field(default_factory=ApiSettings)
+    #: "release": each version's libraries as of its upload date (+ grace);
+    #: "latest": today's newest (harness/libraries.py says why and how)
+    libraries: str = "release"
+    libraries_grace_days: float = 1.0
     source: Path | None = None
     #: versions chosen by a pin (``--baseline-from`` / ``--candidate-from``), see :func:`with_pins`
     pinned: tuple[PinnedVersion, ...] = ()
@@ -128,6 +136,8 @@ _TOP_KEYS = {
     "extra_requirements",
     "gate",
     "api",
+    "libraries",
+    "libraries_grace_days",
 }
 _API_KEYS = {"include", "exclude", "extend_include", "extend_exclude", "source_cache"}
 _GATE_KEYS = {"fail_on", "slowdown_factor", "fail_on_deprecations", "allow"}
@@ -288,7 +298,28 @@ def parse_table(table: Mapping[str, Any], base_dir: Path, source: Path | None = 
         kwargs["gate"] = _parse_gate(table["gate"])
     if "api" in table:
         kwargs["api"] = _parse_api(table["api"], base_dir)
+    if "libraries" in table:
+        kwargs["libraries"] = validate_libraries(
+            _expect(table["libraries"], str, "libraries"), "[tool.mlflow-compat] libraries"
+        )
+    if "libraries_grace_days" in table:
+        grace = float(_expect(table["libraries_grace_days"], (int, float), "libraries_grace_days"))
+        if not 0 <= grace <= 3650:
+            raise ConfigError(
+                f"[tool.mlflow-compat] libraries_grace_days: must be between 0 and 3650 days, got {grace:g}"
+            )
+        kwargs["libraries_grace_days"] = grace
     return Config(**kwargs)
+
+
+def validate_libraries(policy: str, where: str) -> str:
+    policy = str(policy).strip()
+    if policy not in LIBRARIES_POLICIES:
+        raise ConfigError(
+            f"{where}: {policy!r} is not a libraries policy; choose "
+            "'release' (each version with the libraries of its upload date) or 'latest' (today's newest)"
+        )
+    return policy
 
 
 def _local_requirement(requirement: str, base_dir: Path) -> str:
@@ -325,7 +356,8 @@ def load_config(
     ``MLFLOW_COMPAT_VERSIONS`` replaces ``versions``; ``MLFLOW_COMPAT_BASELINE``
     replaces ``baseline``; ``MLFLOW_COMPAT_RESULTS`` replaces ``results_dir``;
     ``MLFLOW_COMPAT_SCENARIO_PATHS`` (``os.pathsep``-separated) replaces
-    ``scenario_paths``. ``MLFLOW_COMPAT_CONFIG`` names another pyproject.toml
+    ``scenario_paths``. ``MLFLOW_COMPAT_LIBRARIES`` (``release``/``latest``)
+    replaces ``libraries``. ``MLFLOW_COMPAT_CONFIG`` names another pyproject.toml
     (a user project's), whose relative paths resolve next to it.
 
     ``MLFLOW_COMPAT_BASELINE_FROM`` / ``MLFLOW_COMPAT_CANDIDATE_FROM`` (or
@@ -359,6 +391,8 @@ def load_config(
         table["baseline"] = env[BASELINE_ENV].strip()
     if env.get(RESULTS_ENV, "").strip():
         table["results_dir"] = env[RESULTS_ENV].strip()
+    if env.get(LIBRARIES_ENV, "").strip():
+        table["libraries"] = validate_libraries(env[LIBRARIES_ENV], LIBRARIES_ENV)
     if env.get(SCENARIO_PATHS_ENV, "").strip():
         table["scenario_paths"] = [p for p in env[SCENARIO_PATHS_ENV].split(os.pathsep) if p]
     config = parse_table(table, pyproject.parent, source=pyproject)

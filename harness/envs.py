@@ -4,6 +4,12 @@ Called from the noxfile with the session's interpreter. Uses uv when it is
 available (nox's uv backend), else ``python -m pip``. Output is captured so
 that a failed install ends up in the run file as the installer's last lines,
 and a family spec walks its releases newest first until one installs.
+
+``resolve_and_install`` is the one entry point every environment goes through
+(the per-version sessions, the cross-version pairing, bisection, the tests'
+real environments): it applies the libraries policy (``harness.libraries``).
+Under ``release``, a release whose era libraries do not install is installed
+with the latest ones instead, and the run file says so.
 """
 
 from __future__ import annotations
@@ -16,9 +22,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from harness import libraries, versions
 from harness.config import Config
 from harness.errors import VersionError
-from harness import versions
+from harness.libraries import LibrariesPlan
 
 TAIL_LINES = 12
 
@@ -41,6 +48,8 @@ class Resolution:
 
     #: the requirements the installed release went in with
     requirements: list[str] = field(default_factory=list)
+    #: how its other libraries were chosen (``LibrariesPlan.facts()``)
+    libraries: dict = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -48,7 +57,17 @@ class Resolution:
 
     def facts(self) -> dict:
         """What the run file records about this install (``RunFile.install`` + ``skipped_releases``)."""
-        return {"skipped_releases": self.skipped, "requirements": self.requirements}
+        return {"skipped_releases": self.skipped, "requirements": self.requirements, "libraries": self.libraries}
+
+    def libraries_warning(self) -> str | None:
+        """One line for the session when the libraries policy was not applied as configured."""
+        libs = self.libraries
+        if libs.get("note"):
+            return (f"mlflow {self.version}: libraries policy {libs['policy']!r} not applied, "
+                    f"latest libraries used: {libs['note']}")
+        if libs.get("caveat"):
+            return f"mlflow {self.version}: libraries as of {libs['cutoff']}, but {libs['caveat']}"
+        return None
 
 
 def find_uv() -> str | None:
@@ -71,13 +90,26 @@ def _tail(text: str, lines: int = TAIL_LINES) -> str:
     return "\n".join(kept[-lines:])
 
 
-def install(python: str, requirements: list[str], use_uv: bool | None = None, timeout: float = 1800) -> InstallResult:
-    """Install ``requirements`` into the environment of ``python``."""
+def installer_for(use_uv: bool | None = None) -> tuple[str, str | None]:
+    """("uv", its path) when uv is to be used, else ("pip", None)."""
     uv = find_uv() if use_uv in (None, True) else None
-    if uv:
-        cmd = [uv, "pip", "install", "--python", python, *requirements]
+    return (libraries.UV, uv) if uv else (libraries.PIP, None)
+
+
+def install(
+    python: str,
+    requirements: list[str],
+    use_uv: bool | None = None,
+    timeout: float = 1800,
+    *,
+    options: list[str] | None = None,
+) -> InstallResult:
+    """Install ``requirements`` into the environment of ``python`` (``options`` go to the installer)."""
+    kind, uv = installer_for(use_uv)
+    if kind == libraries.UV:
+        cmd = [uv, "pip", "install", "--python", python, *(options or []), *requirements]
     else:
-        cmd = [python, "-m", "pip", "install", "--disable-pip-version-check", *requirements]
+        cmd = [python, "-m", "pip", "install", "--disable-pip-version-check", *(options or []), *requirements]
     start = time.perf_counter()
     try:
         # uv wraps its messages at $COLUMNS (which pytest and CI set narrow): a
@@ -91,6 +123,21 @@ def install(python: str, requirements: list[str], use_uv: bool | None = None, ti
     seconds = time.perf_counter() - start
     output = (proc.stdout or "") + "\n" + (proc.stderr or "")
     return InstallResult(proc.returncode == 0, seconds, _tail(output))
+
+
+def install_with_plan(
+    python: str, requirements: list[str], plan: LibrariesPlan, use_uv: bool | None = None
+) -> InstallResult:
+    """Install under ``plan``: its cutoff, and a reinstall when the environment holds
+    libraries chosen another way (installers keep what already satisfies)."""
+    kind, _ = installer_for(use_uv)
+    options = plan.installer_args(kind)
+    if libraries.needs_reinstall(python, plan, has_packages=lambda: installed_version(python) is not None):
+        options.append("--reinstall" if kind == libraries.UV else "--force-reinstall")
+    result = install(python, requirements, use_uv, options=options)
+    if result.ok:
+        libraries.record_state(python, plan)
+    return result
 
 
 def installed_version(python: str) -> str | None:
@@ -119,7 +166,12 @@ def requirements_for(version: str, config: Config) -> list[str]:
 def resolve_and_install(
     spec: str, python: str, config: Config, log=print, use_uv: bool | None = None
 ) -> Resolution:
-    """Install the newest release of ``spec`` that installs; record what was skipped."""
+    """Install the newest release of ``spec`` that installs; record what was skipped.
+
+    Each release goes in with the libraries policy applied; under ``release``,
+    one whose era libraries do not install is retried with the latest ones
+    (``Resolution.libraries["note"]`` says why) before the next release is tried.
+    """
     resolution = Resolution(spec)
     try:
         # a version chosen by a range pin walks that range's releases, as a family does
@@ -127,13 +179,25 @@ def resolve_and_install(
     except VersionError as exc:
         resolution.error = str(exc)
         return resolution
+    kind, _ = installer_for(use_uv)
     for version in candidates[: config.install_attempts]:
         reqs = requirements_for(version, config)
-        log(f"installing {' '.join(reqs)}")
-        result = install(python, reqs, use_uv)
+        plan = libraries.plan_for(version, config, kind, python)
+        if plan.note:
+            log(f"libraries policy {plan.policy!r} not applied to mlflow {version}: {plan.note}; using the latest libraries")
+        if plan.caveat:
+            log(f"libraries as of {plan.cutoff} for mlflow {version}, but {plan.caveat}")
+        result = _install_logged(python, reqs, plan, use_uv, log)
+        if not result.ok and plan.applied == libraries.RELEASE:
+            first = next(iter(result.tail.splitlines()[-1:]), "")
+            log(f"mlflow {version} with the libraries as of {plan.cutoff} did not install:\n{result.tail}\n"
+                "retrying with the latest libraries")
+            plan = plan.as_latest(f"the libraries as of {plan.cutoff} did not install: {first}")
+            result = _install_logged(python, reqs, plan, use_uv, log)
         if result.ok:
             resolution.version = version
             resolution.requirements = reqs
+            resolution.libraries = plan.facts()
             log(f"installed mlflow {version} in {result.seconds:.1f}s")
             return resolution
         log(f"mlflow {version} did not install:\n{result.tail}")
@@ -143,6 +207,12 @@ def resolve_and_install(
     resolution.error = f"no release of {spec!r} installed (tried {tried}):\n{last}"
     resolution.skipped = resolution.skipped[:-1] if len(resolution.skipped) == 1 else resolution.skipped
     return resolution
+
+
+def _install_logged(python: str, reqs: list[str], plan: LibrariesPlan, use_uv: bool | None, log) -> InstallResult:
+    libs = f" (libraries as of {plan.cutoff})" if plan.applied == libraries.RELEASE else " (latest libraries)"
+    log(f"installing {' '.join(reqs)}{libs}")
+    return install_with_plan(python, reqs, plan, use_uv)
 
 
 def write_install_failure(resolution: Resolution, config: Config) -> Path:

@@ -1,5 +1,6 @@
-"""Evaluation: classifier metrics, MetricThreshold spellings, evaluate's two
-homes, and model validation against a threshold the model cannot meet."""
+"""Evaluation: classifier and regressor metrics, MetricThreshold spellings,
+evaluate's two homes, and model validation against a threshold the model
+cannot meet."""
 
 from __future__ import annotations
 
@@ -31,6 +32,32 @@ def classifier_metrics(ctx: Context) -> None:
     metrics = result.metrics
     ctx.check("accuracy_score" in metrics, f"no accuracy_score among {sorted(metrics)}")
     ctx.check(0.9 <= metrics["accuracy_score"] <= 1.0, f"accuracy_score {metrics['accuracy_score']}")
+    ctx.observe("metric_names", sorted(metrics))
+    ctx.observe("artifact_names", sorted(getattr(result, "artifacts", {}) or {}))
+
+
+def _regressor_and_data(ctx: Context):
+    """(model_uri, eval DataFrame with a 'target' column): a LinearRegression on
+    scikit-learn's bundled diabetes data, logged through the adapter."""
+    from sklearn.datasets import load_diabetes
+    from sklearn.linear_model import LinearRegression
+
+    data = load_diabetes(as_frame=True)
+    X, y = data.data, data.target
+    model = LinearRegression().fit(X, y)
+    logged = ctx.adapter.log_sklearn_model(model, "model", pip_requirements=PIP_REQUIREMENTS)
+    return logged.model_uri, X.assign(target=y)
+
+
+@scenario(id="evaluation.regressor.metrics", area="evaluation", kind="capability")
+def regressor_metrics(ctx: Context) -> None:
+    """The default evaluator computes regressor metrics for a logged model."""
+    model_uri, df = _regressor_and_data(ctx)
+    result = ctx.adapter.evaluate_regressor(model_uri, df, targets="target")
+    metrics = result.metrics
+    ctx.check("r2_score" in metrics, f"no r2_score among {sorted(metrics)}")
+    # the training data itself: a linear fit explains a good part of it
+    ctx.check(0.0 < metrics["r2_score"] <= 1.0, f"r2_score {metrics['r2_score']}")
     ctx.observe("metric_names", sorted(metrics))
     ctx.observe("artifact_names", sorted(getattr(result, "artifacts", {}) or {}))
 

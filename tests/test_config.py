@@ -54,6 +54,10 @@ def test_split_specs_accepts_spaces_and_commas():
         ("[tool.mlflow-compat.api]\ninclde = []\n", "inclde"),
         ("[tool.mlflow-compat.api]\nexclude = 'mlflow.store.**'\n", "api.exclude"),
         ("[tool.mlflow-compat.api]\nextend_include = ['mlflow..x']\n", "'mlflow..x'"),
+        ("[tool.mlflow-compat]\nlibraries = 'newest'\n", "libraries: 'newest' is not a libraries policy"),
+        ("[tool.mlflow-compat]\nlibraries = true\n", "libraries: expected str"),
+        ("[tool.mlflow-compat]\nlibraries_grace_days = -1\n", "libraries_grace_days: must be between 0 and 3650"),
+        ("[tool.mlflow-compat]\nlibraries_grace_days = '7'\n", "libraries_grace_days: expected"),
     ],
 )
 def test_config_errors_name_the_key(tmp_path, body, key):
@@ -161,3 +165,13 @@ def test_pins_that_clash_with_other_settings_are_one_line(pin_files, monkeypatch
     monkeypatch.chdir(pin_files)
     with pytest.raises(HarnessError, match=message):
         load_config(env=env)
+def test_libraries_policy_and_grace_from_the_table_and_the_environment(tmp_path):
+    path = write_pyproject(tmp_path, "[tool.mlflow-compat]\nlibraries = 'latest'\nlibraries_grace_days = 7\n")
+    config = load_config(path, env={})
+    assert config.libraries == "latest" and config.libraries_grace_days == 7.0
+    assert load_config(path, env={"MLFLOW_COMPAT_LIBRARIES": " release "}).libraries == "release"
+
+
+def test_bad_libraries_policy_in_the_environment_names_the_variable():
+    with pytest.raises(ConfigError, match="^MLFLOW_COMPAT_LIBRARIES: 'today' is not a libraries policy"):
+        load_config(env={"MLFLOW_COMPAT_LIBRARIES": "today"})

@@ -17,6 +17,7 @@ RECORDED_IDS = [
     "evaluation.classifier.metrics",
     "evaluation.evaluate.models_module",
     "evaluation.evaluate.top_level",
+    "evaluation.regressor.metrics",
     "evaluation.threshold.failing",
     "evaluation.threshold.greater_is_better",
     "evaluation.threshold.higher_is_better",

@@ -225,13 +225,25 @@ class Adapter:
     # -- evaluation -------------------------------------------------------
     def evaluate_classifier(self, model_uri: str, data: Any, targets: str) -> Any:
         """Evaluate a classifier; returns the EvaluationResult."""
+        return self._evaluate(model_uri, data, targets, "classifier")
+
+    def evaluate_regressor(self, model_uri: str, data: Any, targets: str) -> Any:
+        """Evaluate a regressor with the default evaluator; returns the EvaluationResult."""
+        return self._evaluate(model_uri, data, targets, "regressor")
+
+    def _evaluate(self, model_uri: str, data: Any, targets: str, model_type: str) -> Any:
+        """``evaluate(model_uri, data, targets=, model_type=, evaluators=["default"])`` in a run.
+
+        ``mlflow.models.evaluate`` where the version has it, else ``mlflow.evaluate``
+        (same keywords in 2.9.2 models/evaluation/base.py and 3.x).
+        """
         import mlflow
 
         evaluate = getattr(getattr(mlflow, "models", None), "evaluate", None) or mlflow.evaluate
         if mlflow.active_run() is None:
             with mlflow.start_run():
-                return evaluate(model_uri, data, targets=targets, model_type="classifier", evaluators=["default"])
-        return evaluate(model_uri, data, targets=targets, model_type="classifier", evaluators=["default"])
+                return evaluate(model_uri, data, targets=targets, model_type=model_type, evaluators=["default"])
+        return evaluate(model_uri, data, targets=targets, model_type=model_type, evaluators=["default"])
 
     def metric_threshold(self, threshold: float, greater_is_better: bool) -> Any:
         from mlflow.models import MetricThreshold

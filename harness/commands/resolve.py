@@ -1,4 +1,5 @@
-"""``resolve``: which release each version spec resolves to on the package index."""
+"""``resolve``: which release each version spec resolves to on the package index,
+and the date its libraries are taken from (the libraries policy)."""
 
 from __future__ import annotations
 
@@ -16,12 +17,14 @@ def arguments(resolve: argparse.ArgumentParser) -> None:
 
 @command("resolve", help="show which release each version spec resolves to", arguments=arguments)
 def cmd_resolve(args: argparse.Namespace) -> int:
-    from harness import versions
+    from harness import libraries, versions
 
     config = config_from(args)
     for spec in args.specs or list(config.versions):
         validate_spec(spec, "version spec")
         found = versions.resolve(spec, config.results_dir / ".cache")
         extra = f" (then {', '.join(found[1:4])})" if len(found) > 1 else ""
-        print(f"{spec:<8} -> {found[0]}{extra}")
+        plan = libraries.plan_for(found[0], config, libraries.UV)
+        libs = f"libraries as of {plan.cutoff}" if plan.cutoff else f"latest libraries{f' ({plan.note})' if plan.note else ''}"
+        print(f"{spec:<8} -> {found[0]}{extra}; {libs}")
     return 0
