@@ -29,6 +29,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from harness.outcomes import Status
+from harness.runner import origins
+from harness.runner.origins import Stack, stack_here
 from harness.scenario import Context, ScenarioSpec, Skipped, Unsupported
 
 #: loggers whose records a scenario's capture keeps: MLflow's own (which does
@@ -44,15 +46,41 @@ class _RecordCollector(logging.Handler):
     propagates) reaches it twice and is kept once.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, stacks: dict[int, Stack]) -> None:
         super().__init__(level=logging.WARNING)
         self.records: list[logging.LogRecord] = []
+        self.stacks = stacks
         self._seen: set[int] = set()
 
     def emit(self, record: logging.LogRecord) -> None:
         if id(record) not in self._seen:  # the records list keeps each alive: ids stay unique
             self._seen.add(id(record))
             self.records.append(record)
+            self.stacks[id(record)] = stack_here()  # emitted synchronously: the logging call is on it
+
+
+class _WarningRecorder:
+    """Stands in for ``warnings.showwarning`` while a body runs.
+
+    Keeps every warning, as ``catch_warnings(record=True)`` would, and for the
+    first of each (category, text) the stack it was raised from: the frame
+    ``stacklevel`` attributes a warning to is not always the code that raised
+    it (SQLAlchemy and pandas attribute theirs to their caller).
+    """
+
+    def __init__(self, stacks: dict[int, Stack]) -> None:
+        self.caught: list[warnings.WarningMessage] = []
+        self.stacks = stacks
+        self._keys: set[tuple[type, str]] = set()
+
+    def __call__(self, message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                 file: Any = None, line: str | None = None) -> None:
+        caught = warnings.WarningMessage(message, category, filename, lineno, file, line)
+        self.caught.append(caught)
+        key = (category, _text(message))
+        if key not in self._keys:
+            self._keys.add(key)
+            self.stacks[id(caught)] = stack_here()
 
 
 @dataclass
@@ -63,6 +91,9 @@ class Captured:
     duration_s: float
     warnings: list[warnings.WarningMessage] = field(default_factory=list)
     records: list[logging.LogRecord] = field(default_factory=list)
+    #: id() of a warning or record -> the stack at emit time, innermost first
+    #: (for each record, and for the first warning of each category and text)
+    stacks: dict[int, Stack] = field(default_factory=dict)
 
     @property
     def status(self) -> Status:
@@ -91,7 +122,8 @@ class Captured:
 
 def capture(body: Callable[[], Any], loggers: Iterable[str] = SCENARIO_LOGGERS) -> Captured:
     """Run ``body``, recording warnings and log records; never raises what ``body`` raised."""
-    collector = _RecordCollector()
+    stacks: dict[int, Stack] = {}
+    collector, recorder = _RecordCollector(stacks), _WarningRecorder(stacks)
     attached = [logging.getLogger(name or None) for name in loggers]
     for logger in attached:
         logger.addHandler(collector)
@@ -100,8 +132,9 @@ def capture(body: Callable[[], Any], loggers: Iterable[str] = SCENARIO_LOGGERS) 
         mlflow_logger.setLevel(logging.WARNING)
     exception: BaseException | None = None
     try:
-        with warnings.catch_warnings(record=True) as caught:
+        with warnings.catch_warnings():  # restores the filters and showwarning afterwards
             warnings.simplefilter("always")
+            warnings.showwarning = recorder
             start = time.perf_counter()
             try:
                 body()
@@ -111,7 +144,14 @@ def capture(body: Callable[[], Any], loggers: Iterable[str] = SCENARIO_LOGGERS) 
     finally:
         for logger in attached:
             logger.removeHandler(collector)
-    return Captured(exception, duration, list(caught), collector.records)
+    return Captured(exception, duration, recorder.caught, collector.records, stacks)
+
+
+def _text(message: Warning | str) -> str:
+    try:
+        return str(message)
+    except Exception:  # noqa: BLE001 - a warning whose str() raises still counts
+        return repr(type(message))
 
 
 def safe_str(exc: BaseException) -> str:
@@ -135,29 +175,49 @@ def _normalise(text: str, work_dir: Path) -> str:
     return str(text).replace(str(work_dir), "<work>")
 
 
+def _origin_fields(stack: Stack | None, filename: str, lineno: int, work_dir: Path) -> dict[str, Any]:
+    """Where a warning or log record came from: see ``harness.runner.origins``."""
+    found = origins.origin_of(stack or [(filename, lineno)])
+    fields: dict[str, Any] = {
+        "origin": found.origin,
+        "frame": _normalise(origins.frame_of(filename, lineno), work_dir),
+        "frame_origin": origins.place(filename).origin,
+        "raised_at": found.raised_at and _normalise(found.raised_at, work_dir),
+        "scenario_frame": found.scenario_frame and _normalise(found.scenario_frame, work_dir),
+        "mlflow_frame": found.mlflow_frame,
+    }
+    if found.origin.startswith(origins.LIBRARY):
+        fields["version"] = found.version
+    return fields
+
+
 def warning_dicts(captured: Captured, work_dir: Path) -> list[dict[str, Any]]:
-    """What ``captured`` warned, one entry per (category, message) with a count."""
+    """What ``captured`` warned, one entry per (category, message) with a count and its origin.
+
+    ``where`` is the attributed frame's file name and line (warnings) or the
+    logger's name (log records), as before origins were recorded.
+    """
     seen: dict[tuple[str, str], dict[str, Any]] = {}
     for w in captured.warnings:
-        key = (w.category.__name__, _normalise(str(w.message), work_dir))
-        entry = seen.setdefault(
-            key,
-            {
+        key = (w.category.__name__, _normalise(_text(w.message), work_dir))
+        if key not in seen:
+            seen[key] = {
                 "category": key[0],
                 "message": key[1],
                 "source": "warnings",
                 "where": f"{Path(w.filename).name}:{w.lineno}",
                 "count": 0,
-            },
-        )
-        entry["count"] += 1
+                **_origin_fields(captured.stacks.get(id(w)), w.filename, w.lineno, work_dir),
+            }
+        seen[key]["count"] += 1
     for r in captured.records:
         key = (f"log.{r.levelname}", _normalise(log_message(r), work_dir))
-        entry = seen.setdefault(
-            key,
-            {"category": key[0], "message": key[1], "source": "logging", "where": r.name, "count": 0},
-        )
-        entry["count"] += 1
+        if key not in seen:
+            seen[key] = {
+                "category": key[0], "message": key[1], "source": "logging", "where": r.name, "count": 0,
+                **_origin_fields(captured.stacks.get(id(r)), r.pathname, r.lineno, work_dir),
+            }
+        seen[key]["count"] += 1
     return list(seen.values())
 
 

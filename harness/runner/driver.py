@@ -35,6 +35,7 @@ from harness.procs import become_subreaper, kill_tree
 from harness.results import files as result_files, runs as results
 from harness.results.runs import RunFile, ScenarioResult
 from harness.runner.capture import execute
+from harness.runner import origins
 from harness.runner.facts import installed_packages, platform_tag, utc_now
 from harness.runner.progress import Progress
 from harness.runner.redaction import redact_secrets
@@ -147,6 +148,7 @@ def run(
         warnings.simplefilter("ignore")
         for module in PREWARM:
             importlib.import_module(module)
+    origins.warm()  # every forked scenario inherits the installed metadata, read once
     from harness.adapters import pick_adapter
     import mlflow
 
