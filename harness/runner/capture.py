@@ -5,8 +5,10 @@ the runner's scenarios (``execute``, in the forked child) and the cross-version
 steps (``harness.crossversion``). ``capture`` runs a body with every Python
 warning recorded (``always``, so a repeated one is counted) and WARNING-and-up
 log records of the given loggers collected (MLflow 3 deprecates through
-logging), and returns a :class:`Captured`: the exception it raised, if any, and
-what it warned. ``Captured.status`` maps how it ended to a status:
+logging), and returns a :class:`Captured`: the exception it raised, if any,
+what it warned, and the stack each warning was raised from (the run file
+records where it came from: ``harness.runner.origins``).
+``Captured.status`` maps how it ended to a status:
 
 * returned                                  -> ``pass``
 * ``Unsupported`` (adapter / ``ctx.unsupported``) -> ``unsupported``
