@@ -203,7 +203,7 @@ def test_matrix_session_runs_skew_after_versions_and_before_report():
 
     module.matrix(FakeSession())
     names = [name for name, _ in calls]
-    assert names[-2:] == ["skew", "report"] and all(n.startswith("mlflow-") for n in names[:-2])
+    assert names[-3:] == ["skew", "api", "report"] and all(n.startswith("mlflow-") for n in names[:-3])
     assert dict(calls)["skew"] == []  # per-version --only globs do not apply to skew
 
 
