@@ -261,3 +261,15 @@ def test_an_error_raised_in_the_standard_library_belongs_to_its_caller(env, tmp_
     spec, ctx = _spec_ctx(tmp_path, lambda ctx: json.loads("{"))  # marker: stdlib-raise
     raised = execute(spec, ctx)["error"]["raised_in"]
     assert raised["origin"] == "scenario" and raised["frame"] == f"tests/test_origins.py:{_line('marker: stdlib-raise')}"
+
+
+def test_unreadable_package_metadata_costs_the_origin_not_the_warning(env, monkeypatch):
+    def broken() -> dict:
+        raise ValueError("bad METADATA")
+
+    monkeypatch.setattr(origins.metadata, "packages_distributions", broken)
+    origins.refresh()
+    import fakelib
+
+    [w] = _warned(fakelib.deprecated_api)
+    assert w["category"] == "DeprecationWarning" and w["count"] == 1 and "origin" not in w

@@ -178,7 +178,15 @@ def _normalise(text: str, work_dir: Path) -> str:
 
 
 def _origin_fields(stack: Stack | None, filename: str, lineno: int, work_dir: Path) -> dict[str, Any]:
-    """Where a warning or log record came from: see ``harness.runner.origins``."""
+    """Where a warning or log record came from (see ``harness.runner.origins``); {} when that
+    cannot be told (unreadable package metadata must not cost the scenario its result)."""
+    try:
+        return _origin_fields_of(stack, filename, lineno, work_dir)
+    except Exception:  # noqa: BLE001 - the warning itself is still recorded
+        return {}
+
+
+def _origin_fields_of(stack: Stack | None, filename: str, lineno: int, work_dir: Path) -> dict[str, Any]:
     found = origins.origin_of(stack or [(filename, lineno)])
     fields: dict[str, Any] = {
         "origin": found.origin,
@@ -223,14 +231,17 @@ def warning_dicts(captured: Captured, work_dir: Path) -> list[dict[str, Any]]:
     return list(seen.values())
 
 
-def raised_in(exc: BaseException, work_dir: Path) -> dict[str, Any]:
+def raised_in(exc: BaseException, work_dir: Path) -> dict[str, Any] | None:
     """The frame that raised ``exc`` (the innermost that is not the standard library) and whose it is.
 
     ``distribution`` and ``version`` name the package (MLflow's distribution
     or a library) whose code raised it, so a status change can be put down to
     a companion package whose version differs between two environments.
     """
-    found = origins.origin_of(stack_of(exc))
+    try:
+        found = origins.origin_of(stack_of(exc))
+    except Exception:  # noqa: BLE001 - unreadable package metadata must not cost the error its record
+        return None
     return {
         "origin": found.origin,
         "frame": found.raised_at and _normalise(found.raised_at, work_dir),
