@@ -151,6 +151,7 @@ def test_a_library_warning_inside_mlflow_is_the_librarys_not_mlflows(env):
     assert w["frame"].startswith("mlflow/store.py:") and w["frame_origin"] == "mlflow"
     assert w["mlflow_frame"] == w["frame"]
     assert w["scenario_frame"] == f"tests/test_origins.py:{_line('marker: through-mlflow')}"
+    assert w["chain"] == ["scenario", "mlflow", "library:fakelib"]
 
 
 def test_mlflows_own_deprecation_of_an_api_the_user_called_is_mlflows_attributed_to_the_user(env):
@@ -161,6 +162,7 @@ def test_mlflows_own_deprecation_of_an_api_the_user_called_is_mlflows_attributed
     assert w["origin"] == "mlflow" and "version" not in w
     assert w["frame"] == w["scenario_frame"] == "team_helpers.py:3"  # the user's own package, not installed
     assert w["frame_origin"] == "scenario" and w["mlflow_frame"].startswith("mlflow/store.py:")
+    assert w["chain"] == ["scenario", "mlflow"]  # the user's helper and the scenario merge into one
 
 
 def test_an_mlflow_log_record_is_mlflows_with_the_scenario_frame_that_led_to_it(env):
@@ -170,6 +172,7 @@ def test_an_mlflow_log_record_is_mlflows_with_the_scenario_frame_that_led_to_it(
     assert w["origin"] == "mlflow" and w["frame"].startswith("mlflow/store.py:")
     assert w["frame"] == w["raised_at"] == w["mlflow_frame"]
     assert w["scenario_frame"] == f"tests/test_origins.py:{_line('marker: logged')}"
+    assert w["chain"] == ["scenario", "mlflow"]
 
 
 def test_a_library_logger_record_is_the_librarys(env):
@@ -226,6 +229,7 @@ def test_an_error_raised_inside_a_library_under_mlflow_names_the_library_and_its
     assert error["raised_in"] == {
         "origin": "library:fakelib", "frame": "fakelib/metrics.py:2", "distribution": "fakelib", "version": "1.2.3",
         "scenario_frame": f"tests/test_origins.py:{_line('marker: evaluates')}", "mlflow_frame": "mlflow/evaluate.py:4",
+        "chain": ["scenario", "mlflow", "library:fakelib"],
     }
 
 
@@ -250,6 +254,7 @@ def test_an_error_raised_by_mlflow_or_by_the_scenario_says_so(env, tmp_path):
         "origin": "scenario", "frame": f"tests/test_origins.py:{_line('marker: ctx-check')}",
         "distribution": None, "version": None,
         "scenario_frame": f"tests/test_origins.py:{_line('marker: ctx-check')}", "mlflow_frame": None,
+        "chain": ["scenario"],
     }
 
 

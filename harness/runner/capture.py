@@ -23,11 +23,13 @@ import functools
 import json
 import logging
 import resource
+import sys
 import time
 import traceback
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import FrameType
 from typing import Any, Callable, Iterable
 
 from harness.outcomes import Status
@@ -48,17 +50,19 @@ class _RecordCollector(logging.Handler):
     propagates) reaches it twice and is kept once.
     """
 
-    def __init__(self, stacks: dict[int, Stack]) -> None:
+    def __init__(self, stacks: dict[int, Stack], stop: FrameType | None) -> None:
         super().__init__(level=logging.WARNING)
         self.records: list[logging.LogRecord] = []
         self.stacks = stacks
+        self.stop = stop
         self._seen: set[int] = set()
 
     def emit(self, record: logging.LogRecord) -> None:
         if id(record) not in self._seen:  # the records list keeps each alive: ids stay unique
             self._seen.add(id(record))
             self.records.append(record)
-            self.stacks[id(record)] = stack_here()  # emitted synchronously: the logging call is on it
+            # emitted synchronously: the logging call is on the stack
+            self.stacks[id(record)] = stack_here(stop=self.stop)
 
 
 class _WarningRecorder:
@@ -70,9 +74,10 @@ class _WarningRecorder:
     it (SQLAlchemy and pandas attribute theirs to their caller).
     """
 
-    def __init__(self, stacks: dict[int, Stack]) -> None:
+    def __init__(self, stacks: dict[int, Stack], stop: FrameType | None) -> None:
         self.caught: list[warnings.WarningMessage] = []
         self.stacks = stacks
+        self.stop = stop
         self._keys: set[tuple[type, str]] = set()
 
     def __call__(self, message: Warning | str, category: type[Warning], filename: str, lineno: int,
@@ -82,7 +87,7 @@ class _WarningRecorder:
         key = (category, _text(message))
         if key not in self._keys:
             self._keys.add(key)
-            self.stacks[id(caught)] = stack_here()
+            self.stacks[id(caught)] = stack_here(stop=self.stop)
 
 
 @dataclass
@@ -125,7 +130,8 @@ class Captured:
 def capture(body: Callable[[], Any], loggers: Iterable[str] = SCENARIO_LOGGERS) -> Captured:
     """Run ``body``, recording warnings and log records; never raises what ``body`` raised."""
     stacks: dict[int, Stack] = {}
-    collector, recorder = _RecordCollector(stacks), _WarningRecorder(stacks)
+    here = sys._getframe()  # the stacks end at the body: who called capture is no one's origin
+    collector, recorder = _RecordCollector(stacks, here), _WarningRecorder(stacks, here)
     attached = [logging.getLogger(name or None) for name in loggers]
     for logger in attached:
         logger.addHandler(collector)
@@ -146,6 +152,7 @@ def capture(body: Callable[[], Any], loggers: Iterable[str] = SCENARIO_LOGGERS) 
     finally:
         for logger in attached:
             logger.removeHandler(collector)
+        collector.stop = recorder.stop = None  # no cycle through this frame
     return Captured(exception, duration, recorder.caught, collector.records, stacks)
 
 
@@ -195,6 +202,7 @@ def _origin_fields_of(stack: Stack | None, filename: str, lineno: int, work_dir:
         "raised_at": found.raised_at and _normalise(found.raised_at, work_dir),
         "scenario_frame": found.scenario_frame and _normalise(found.scenario_frame, work_dir),
         "mlflow_frame": found.mlflow_frame,
+        "chain": list(found.chain),
     }
     if found.origin.startswith(origins.LIBRARY):
         fields["version"] = found.version
@@ -249,6 +257,7 @@ def raised_in(exc: BaseException, work_dir: Path) -> dict[str, Any] | None:
         "version": found.version,
         "scenario_frame": found.scenario_frame and _normalise(found.scenario_frame, work_dir),
         "mlflow_frame": found.mlflow_frame,
+        "chain": list(found.chain),
     }
 
 

@@ -38,6 +38,7 @@ import warnings
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from types import FrameType
 from typing import Iterable
 
 SCENARIO = "scenario"
@@ -193,6 +194,9 @@ class Origin:
     scenario_frame: str | None
     #: the innermost MLflow frame on the stack
     mlflow_frame: str | None
+    #: the origins of the stack from the outermost frame inwards to the one that raised it,
+    #: consecutive repeats merged: ``("scenario", "mlflow", "library:sqlalchemy")``
+    chain: tuple[str, ...] = ()
 
     @property
     def version(self) -> str | None:
@@ -204,6 +208,7 @@ def origin_of(stack: Iterable[tuple[str, int]]) -> Origin:
     raised: tuple[Place, int] | None = None
     stdlib: tuple[Place, int] | None = None
     scenario = mlflow = None
+    inwards: list[str] = []  # origins, innermost first
     for filename, line in stack:
         where = place(filename)
         if where.origin is None:
@@ -211,19 +216,22 @@ def origin_of(stack: Iterable[tuple[str, int]]) -> Origin:
         if where.origin == STDLIB:
             stdlib = stdlib or (where, line)
             continue
-        if raised is None:
-            raised = (where, line)
+        raised = raised or (where, line)
+        inwards.append(where.origin)
         if where.origin == SCENARIO and scenario is None:
             scenario = where.at(line)
         if where.origin == MLFLOW and mlflow is None:
             mlflow = where.at(line)
-        if scenario and mlflow:
-            break
     found = raised or stdlib
     if found is None:
         return Origin(SCENARIO, None, None, None, None)
     where, line = found
-    return Origin(where.origin or SCENARIO, where.at(line), where.distribution, scenario, mlflow)
+    chain: list[str] = []
+    for outer_first in reversed(inwards):
+        if not chain or chain[-1] != outer_first:
+            chain.append(outer_first)
+    return Origin(where.origin or SCENARIO, where.at(line), where.distribution, scenario, mlflow,
+                  tuple(chain) or (where.origin,))
 
 
 def frame_of(filename: str, line: int) -> str:
@@ -231,11 +239,12 @@ def frame_of(filename: str, line: int) -> str:
     return place(filename).at(line)
 
 
-def stack_here(skip: int = 1, limit: int = 200) -> Stack:
-    """The calling thread's stack, innermost first, without this function's ``skip`` callers."""
-    frame = sys._getframe(skip)
+def stack_here(skip: int = 1, limit: int = 200, stop: FrameType | None = None) -> Stack:
+    """The calling thread's stack, innermost first, without this function's ``skip`` callers,
+    and ending below ``stop`` (the frame that ran the body: what called it is no one's origin)."""
+    frame: FrameType | None = sys._getframe(skip)
     stack: Stack = []
-    while frame is not None and len(stack) < limit:
+    while frame is not None and frame is not stop and len(stack) < limit:
         stack.append((frame.f_code.co_filename, frame.f_lineno))
         frame = frame.f_back
     return stack
