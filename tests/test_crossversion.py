@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from harness.analysis import crossadvice as advice
-from harness.crossversion import orchestrate, pairing
+from harness.crossversion import groups, orchestrate, pairing, server
 from harness.report import cross as render
 from harness.results import cross
 from harness.results.cross import CrossResult, Side, StepResult
@@ -95,10 +95,10 @@ def test_env_dir_is_the_one_nox_creates_for_the_version_session(tmp_path):
 
 
 def test_only_selects_groups_by_name_or_step_id():
-    assert orchestrate.selected_groups([]) == ["artifacts", "db", "server"]
-    assert orchestrate.selected_groups(["db"]) == ["db"]
-    assert orchestrate.selected_groups(["server.*", "artifacts.pyfunc.load"]) == ["artifacts", "server"]
-    assert orchestrate.selected_groups(["nothing"]) == []
+    assert groups.selected_groups([]) == ["artifacts", "db", "server"]
+    assert groups.selected_groups(["db"]) == ["db"]
+    assert groups.selected_groups(["server.*", "artifacts.pyfunc.load"]) == ["artifacts", "server"]
+    assert groups.selected_groups(["nothing"]) == []
 
 
 def test_diff_json_names_what_changed():
@@ -226,10 +226,89 @@ def test_a_server_that_does_not_start_is_an_error_with_its_output_and_skips_its_
     script.chmod(0o755)
     sides = {role: pairing.SideEnv(role, "0", str(bin_dir / "python"), "0.0") for role in ("baseline", "candidate")}
     orch = orchestrate.Orchestrator(sides, tmp_path / "work", 30)
-    orch.servers()
+    server.orchestrate(orch)
     starts = [s for s in orch.steps if s.id == "server.start"]
     assert [s.status for s in starts] == ["error", "error"]
     assert starts[0].error == {"type": "ServerDidNotStart", "message": "server exited with code 3 before /health answered"}
     assert starts[0].observations["output_tail"] == "RuntimeError: no such backend"
     assert starts[0].observations["command"].startswith("mlflow server --backend-store-uri sqlite:///<work>/")
     assert {s.status for s in orch.steps if s.id != "server.start"} == {"skipped"}
+
+
+# -- check groups and in-environment checks ------------------------------
+def test_every_group_names_its_steps_and_in_env_functions_once():
+    names = [g.name for g in groups.GROUPS]
+    assert names == ["artifacts", "db", "server"]
+    for group in groups.GROUPS:
+        assert group.steps and all(sid.startswith(group.name + ".") for sid in group.steps)
+    in_env = [name for g in groups.GROUPS for name in g.in_env]
+    assert len(in_env) == len(set(in_env)) == len(groups.in_env_steps())
+
+
+def test_a_new_group_is_one_registration_away(monkeypatch, tmp_path):
+    from harness.crossversion import cli
+    from harness.crossversion.orchestrate import Group
+
+    seen = {}
+    extra = Group(name="filestore", steps={"filestore.read": "reads a store"}, orchestrate=lambda orch: None,
+                  in_env={"filestore-read": lambda args: seen.setdefault("store", args.store) and []},
+                  step_options={"--store": {"type": Path}, "--role": {}})
+    monkeypatch.setattr(groups, "GROUPS", (*groups.GROUPS, extra))
+    assert groups.selected_groups(["filestore.*"]) == ["filestore"]
+    args = cli.build_parser().parse_args(["step", "filestore-read", "--out", str(tmp_path / "o.json"),
+                                          "--store", str(tmp_path), "--role", "baseline"])
+    assert groups.in_env_steps()[args.name](args) == [] and seen["store"] == tmp_path
+
+
+def test_a_check_records_how_its_body_ended_and_what_it_warned():
+    import logging
+    import warnings
+
+    from harness.crossversion.inenv import check
+
+    def body(obs):
+        obs["seen"] = 1
+        warnings.warn("old", FutureWarning)
+        logging.getLogger("mlflow.store").warning("logged " + "x" * 300)
+        raise ValueError("broke")
+
+    result = check("db.fill", body, **{"from": "baseline"})
+    assert (result["id"], result["from"], result["status"]) == ("db.fill", "baseline", "error")
+    assert result["error"] == {"type": "ValueError", "message": "broke"}
+    obs = result["observations"]
+    assert obs["seen"] == 1 and "ValueError: broke" in obs["traceback_tail"]
+    assert obs["warnings"][0] == "FutureWarning: old" and len(obs["warnings"][1]) == 240
+    failed = check("db.fill", lambda obs: (_ for _ in ()).throw(AssertionError("differs")))
+    assert failed["status"] == "fail" and "traceback_tail" not in failed["observations"]
+    assert check("db.fill", lambda obs: None)["status"] == "pass"
+
+
+def test_an_interrupt_inside_a_check_ends_the_step_instead_of_being_recorded():
+    from harness.crossversion.inenv import check
+
+    def body(obs):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        check("server.tracking", body)
+
+
+@pytest.mark.parametrize("script, status, reason", [
+    ("echo 'Traceback: boom'; exit 3", "crashed", "process exited with code 3 without a result"),
+    ("kill -SEGV $$", "crashed", "killed by signal 11"),
+    ("sleep 30", "timeout", "no result within 1s; process tree killed"),
+])
+def test_a_step_process_that_writes_no_result_is_recorded_as_how_it_ended(tmp_path, script, status, reason):
+    # a stand-in interpreter for the side (no MLflow: this checks the plumbing)
+    python = tmp_path / "env" / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.write_text(f"#!/bin/sh\n{script}\n")
+    python.chmod(0o755)
+    sides = {role: pairing.SideEnv(role, "0", str(python), "0.0") for role in ("baseline", "candidate")}
+    orch = orchestrate.Orchestrator(sides, tmp_path / "work", 1)
+    called = orch.call("baseline", "db-dump", ["--id", "db.fill"])
+    assert (called.results, called.status, called.reason) == (None, status, reason)
+    step = orch.add_from(None, "db.fill", "baseline", "baseline", called)
+    assert (step.status, step.reason, step.error) == (status, reason, {"type": status, "message": reason})
+    if status == "crashed" and "code 3" in reason:
+        assert step.observations == {"output_tail": "Traceback: boom"}

@@ -5,25 +5,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from harness.analysis.crossadvice import CrossAdvice
+from harness.crossversion.artifacts import VARIANTS
+from harness.crossversion.database import STEPS as DB_WHAT
 from harness.report.escape import md, md_cell as cell, md_code, md_table as table
 from harness.outcomes import Status
-from harness.results.cross import CrossResult, StepResult
+from harness.results.cross import ROLES, CrossResult, StepResult
 
 if TYPE_CHECKING:
     from harness.analysis.model import Analysis
 
-ROLES = ("baseline", "candidate")
-VARIANTS = ("sklearn_default", "sklearn_cloudpickle", "pyfunc")
-DB_STEPS = ("db.fill", "db.open_without_upgrade", "db.upgrade", "db.records_after_upgrade",
-            "db.baseline_opens_upgraded", "db.restore_backup")
-DB_WHAT = {
-    "db.fill": "baseline creates and fills a sqlite store",
-    "db.open_without_upgrade": "candidate opens a copy of it, no `mlflow db upgrade`",
-    "db.upgrade": "`mlflow db upgrade` with the candidate (on the original)",
-    "db.records_after_upgrade": "candidate reads every record after the upgrade",
-    "db.baseline_opens_upgraded": "baseline opens the upgraded store (rollback)",
-    "db.restore_backup": "baseline opens the backup taken before the upgrade",
-}
+DB_STEPS = tuple(DB_WHAT)
 
 
 def _cell(step: StepResult | None) -> str:
