@@ -20,7 +20,9 @@ except ModuleNotFoundError:  # pragma: no cover - Python 3.10
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
+from harness.analysis.policy import GatePolicy
 from harness.errors import ConfigError
+from harness.outcomes import Verdict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VERSIONS_ENV = "MLFLOW_COMPAT_VERSIONS"
@@ -31,18 +33,6 @@ CONFIG_ENV = "MLFLOW_COMPAT_CONFIG"
 
 SPEC_RE = re.compile(r"^\d+(\.\d+){0,2}$")
 
-VERDICTS = (
-    "same",
-    "regressed",
-    "fixed",
-    "newly_unsupported",
-    "newly_warns",
-    "changed",
-    "slower",
-    "faster",
-    "new",
-    "gone",
-)
 
 
 @dataclass(frozen=True)
@@ -55,14 +45,6 @@ class CompanionRule:
 
     def applies_to(self, version: str) -> bool:
         return SpecifierSet(self.mlflow).contains(version, prereleases=True)
-
-
-@dataclass(frozen=True)
-class GatePolicy:
-    fail_on: tuple[str, ...] = ("regressed", "newly_unsupported")
-    slowdown_factor: float = 1.5
-    fail_on_deprecations: bool = False
-    allow: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -177,10 +159,10 @@ def _parse_gate(raw: Any) -> GatePolicy:
     if "fail_on" in raw:
         fail_on = _string_list(raw["fail_on"], "gate.fail_on")
         for verdict in fail_on:
-            if verdict not in VERDICTS:
+            if verdict not in Verdict.values():
                 raise ConfigError(
                     f"[tool.mlflow-compat.gate] fail_on: unknown verdict {verdict!r}; "
-                    f"choose from {', '.join(VERDICTS)}"
+                    f"choose from {', '.join(Verdict.values())}"
                 )
         kwargs["fail_on"] = fail_on
     if "slowdown_factor" in raw:

@@ -149,7 +149,7 @@ def write_install_failure(resolution: Resolution, config: Config) -> Path:
     import platform
 
     from harness.results.runs import INSTALL_FAILED, RunFile, save_run
-    from harness.runner import platform_tag, utc_now
+    from harness.runner.facts import platform_tag, utc_now
 
     label = versions.label_for(resolution.spec)
     run = RunFile(

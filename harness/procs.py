@@ -1,10 +1,15 @@
-"""Process trees on Linux: who is below a process, killing a tree or a group, output tails.
+"""Processes on Linux: starting and supervising one, who is below it, killing a tree or a group.
 
-One module for both users: the runner (a child subreaper that kills every
-process left under it after each scenario, see ``kill_tree``) and
-``harness.servers`` (stops one server's tree gracefully, see ``stop_tree``).
-Reads ``/proc``; where there is none, a process has no known descendants and
-only the group signals are sent. Standard library only.
+The one supervisor for subprocesses: ``spawn`` starts a command in its own
+session (its pid is its process group) with its output in a log, and
+``supervise`` runs one to the end or its timeout, kills whatever it left in
+its group, and says how it ended as a :class:`Finished` (exit code, signal or
+timeout). The cross-version steps run through ``supervise``; ``harness.servers``
+starts servers with ``spawn`` and stops their tree with ``stop_tree``; the
+runner (a child subreaper) kills every process left under it after each
+scenario with ``kill_tree``. Reads ``/proc``; where there is none, a process
+has no known descendants and only the group signals are sent. Standard library
+only.
 """
 
 from __future__ import annotations
@@ -15,10 +20,81 @@ import os
 import signal
 import subprocess
 import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Mapping, Sequence
 
 PR_SET_CHILD_SUBREAPER = 36
+
+
+@dataclass(frozen=True)
+class Finished:
+    """How a supervised process ended: an exit code, a signal, or its timeout."""
+
+    #: the exit code when it exited by itself, else None
+    exit_code: int | None
+    #: the signal that killed it, else None
+    signal: int | None
+    #: it did not end within its timeout (its process group was killed)
+    timed_out: bool
+    seconds: float
+    #: where its stdout and stderr went
+    log: Path
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0
+
+    @property
+    def returncode(self) -> int | None:
+        """``subprocess``'s convention: the exit code, minus the signal, None on timeout."""
+        if self.timed_out:
+            return None
+        return -self.signal if self.signal is not None else self.exit_code
+
+
+def spawn(
+    cmd: Sequence[str], *, log: Path, cwd: str | Path | None = None, env: Mapping[str, str] | None = None,
+) -> subprocess.Popen:
+    """Start ``cmd`` in its own session, stdin from /dev/null, stdout and stderr appended to ``log``."""
+    with open(log, "ab") as out:
+        return subprocess.Popen(
+            list(cmd), cwd=cwd, env=dict(env) if env is not None else None,
+            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+        )
+
+
+def supervise(
+    cmd: Sequence[str], *, log: Path, timeout: float, cwd: str | Path | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Finished:
+    """Run ``cmd`` (see ``spawn``) until it ends or ``timeout`` seconds pass.
+
+    Its process group is killed afterwards in every case, so nothing it
+    started in its group outlives it; an interrupt (Ctrl-C) kills it too and
+    is re-raised.
+    """
+    start = time.perf_counter()
+    proc = spawn(cmd, log=log, cwd=cwd, env=env)
+    code: int | None
+    try:
+        code = proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        code = None
+    except BaseException:
+        kill_group(proc.pid)
+        proc.wait()
+        raise
+    finally:
+        kill_group(proc.pid)  # whatever it left running in its group goes too
+    if code is None:
+        proc.wait()
+    seconds = time.perf_counter() - start
+    if code is None:
+        return Finished(None, None, True, seconds, Path(log))
+    if code < 0:
+        return Finished(None, -code, False, seconds, Path(log))
+    return Finished(code, None, False, seconds, Path(log))
 
 
 def become_subreaper() -> None:

@@ -116,17 +116,8 @@ def start(
     for _ in range(max(1, attempts)):
         port = net.free_port()
         url = f"http://{HOST}:{port}"
-        with open(log, "ab") as out:
-            began = time.perf_counter()
-            process = subprocess.Popen(
-                list(command(port)),
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                env=dict(env) if env is not None else None,
-                cwd=cwd,
-                start_new_session=True,
-            )
+        began = time.perf_counter()
+        process = procs.spawn(command(port), log=log, cwd=cwd, env=env)
         try:
             deadline = began + timeout
             while True:

@@ -6,8 +6,9 @@ import copy
 
 import pytest
 
-from harness.compare import compare, compare_scenario, message_key
-from harness.config import VERDICTS
+from harness.analysis.compare import compare, compare_scenario
+from harness.analysis.deprecations import message_key
+from harness.outcomes import Verdict
 from tests.factories import run_file, scenario
 
 DEP = {"category": "FutureWarning", "message": "`artifact_path` is deprecated. Please use `name` instead."}
@@ -125,7 +126,7 @@ def test_every_verdict_is_produced_somewhere():
                 "warns": "newly_warns", "changed": "changed", "slower": "slower", "faster": "faster",
                 "gone": "gone", "new": "new"}
     assert got == expected
-    assert set(got.values()) == set(VERDICTS)
+    assert set(got.values()) == set(Verdict)
     data = comparison.to_dict()
     assert data["counts"]["regressed"] == 1
     assert data["verdicts"]["v.slower"]["timing"]["method"] == "mann-whitney-u"

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.crossversion import advice, orchestrate, pairing, render
+from harness.analysis import crossadvice as advice
+from harness.crossversion import groups, orchestrate, pairing, server
+from harness.report import cross as render
 from harness.results import cross
 from harness.results.cross import CrossResult, Side, StepResult
 from harness.errors import ResultsError
@@ -93,10 +95,10 @@ def test_env_dir_is_the_one_nox_creates_for_the_version_session(tmp_path):
 
 
 def test_only_selects_groups_by_name_or_step_id():
-    assert orchestrate.selected_groups([]) == ["artifacts", "db", "server"]
-    assert orchestrate.selected_groups(["db"]) == ["db"]
-    assert orchestrate.selected_groups(["server.*", "artifacts.pyfunc.load"]) == ["artifacts", "server"]
-    assert orchestrate.selected_groups(["nothing"]) == []
+    assert groups.selected_groups([]) == ["artifacts", "db", "server"]
+    assert groups.selected_groups(["db"]) == ["db"]
+    assert groups.selected_groups(["server.*", "artifacts.pyfunc.load"]) == ["artifacts", "server"]
+    assert groups.selected_groups(["nothing"]) == []
 
 
 def test_diff_json_names_what_changed():
@@ -116,15 +118,15 @@ def test_diff_json_names_what_changed():
 ])
 def test_upgrade_order_comes_from_the_grid(old_to_new, new_to_old, expected):
     items = advice.upgrade_order(result(*grid(old_to_new, new_to_old)))
-    assert len(items) == 1 and items[0]["summary"].startswith("Upgrade")
-    assert expected in items[0]["summary"]
+    assert len(items) == 1 and items[0].summary.startswith("Upgrade")
+    assert expected in items[0].summary
     if "error" in (old_to_new, new_to_old) and expected != "together":
-        assert "at log_model" in items[0]["summary"]
+        assert "at log_model" in items[0].summary
 
 
 def test_upgrade_order_is_inconclusive_when_a_same_version_control_fails():
     items = advice.upgrade_order(result(*grid("pass", "error", controls="error")))
-    assert "inconclusive" in items[0]["summary"]
+    assert "inconclusive" in items[0].summary
     assert advice.upgrade_order(result(step("db.fill", "baseline", "baseline"))) == []
 
 
@@ -134,13 +136,13 @@ def test_database_advice_says_back_up_and_restore_when_rollback_cannot_read():
         step("db.baseline_opens_upgraded", "candidate", "baseline", "error"),
         step("db.restore_backup", "baseline", "baseline"),
     )
-    summaries = [a["summary"] for a in advice.database(r)]
+    summaries = [a.summary for a in advice.database(r)]
     assert any("migrated" in s and "a1 -> b2" in s for s in summaries)
     rollback = [s for s in summaries if "cannot open" in s]
     assert rollback and "back up the database before upgrading" in rollback[0]
     assert "restoring that backup" in rollback[0] and "restored backup read back every record" in rollback[0]
     ok = advice.database(result(step("db.baseline_opens_upgraded", "candidate", "baseline")))
-    assert "still reads" in ok[0]["summary"]
+    assert "still reads" in ok[0].summary
 
 
 def test_artifact_advice_names_the_failing_direction_and_the_workaround():
@@ -152,13 +154,14 @@ def test_artifact_advice_names_the_failing_direction_and_the_workaround():
         step("artifacts.sklearn_default.load", "baseline", "candidate"),
     )
     [item] = advice.artifacts(r)
-    assert f"logged by mlflow {C}, saved as skops cannot be loaded by {B}" in item["summary"]
-    assert "serialization_format='cloudpickle'" in item["summary"]
+    assert f"logged by mlflow {C}, saved as skops cannot be loaded by {B}" in item.summary
+    assert "serialization_format='cloudpickle'" in item.summary
 
 
 # -- rendering -----------------------------------------------------------
 def test_markdown_shows_the_client_server_grid_and_why():
-    text = render.to_markdown(result(*grid("pass", "error"), step("db.fill", "baseline", "baseline")))
+    r = result(*grid("pass", "error"), step("db.fill", "baseline", "baseline"))
+    text = render.to_markdown(r, advice.derive(r))
     rows = {line.split("|")[1].strip(): line for line in text.splitlines() if line.startswith("| client ")}
     assert f"server {B}" in text and f"server {C}" in text
     # new client against the old server: registry failed at log_model
@@ -169,12 +172,12 @@ def test_markdown_shows_the_client_server_grid_and_why():
 
 
 def test_report_adds_the_cross_section_and_json(make_config, results_dir):
-    from harness.report import build_report
+    from harness.cli import main
 
     factories.write(results_dir / "runs", factories.run_file("2.9.2", [factories.scenario("tracking.a")], spec="2.9"))
     cross.save(result(*grid("error", "pass")), results_dir / "cross" / cross.file_name(B, C))
     factories.write_raw(results_dir / "cross" / "broken.json", "{")
-    assert build_report(make_config(), quiet=True) == 0
+    assert main(["report", "--results-dir", str(results_dir), "--quiet"]) == 0
     md = (results_dir / "matrix.md").read_text()
     assert "## Cross-version: mlflow 2.9.2 (baseline)" in md and "Upgrade clients first" in md
     assert "broken.json: corrupt JSON" in md
@@ -207,9 +210,10 @@ def test_matrix_session_runs_skew_after_versions_and_before_report():
 def test_advice_from_a_results_dir_is_what_guidance_consumes(results_dir):
     cross.save(result(*grid("pass", "error")), results_dir / "cross" / cross.file_name(B, C))
     factories.write_raw(results_dir / "cross" / "broken.json", "[]")
-    items, problems = advice.from_results_dir(results_dir)
-    assert [i["topic"] for i in items] == ["upgrade_order"] and items[0]["pair"] == [B, C]
-    assert all("\n" not in i["summary"] for i in items)
+    found, problems = cross.load_all(cross.files_in(results_dir / "cross"))
+    items = advice.for_results(found)
+    assert [i.topic for i in items] == ["upgrade_order"] and items[0].pair == (B, C)
+    assert all("\n" not in i.summary for i in items)
     assert len(problems) == 1 and "broken.json" in problems[0]
 
 
@@ -222,10 +226,68 @@ def test_a_server_that_does_not_start_is_an_error_with_its_output_and_skips_its_
     script.chmod(0o755)
     sides = {role: pairing.SideEnv(role, "0", str(bin_dir / "python"), "0.0") for role in ("baseline", "candidate")}
     orch = orchestrate.Orchestrator(sides, tmp_path / "work", 30)
-    orch.servers()
+    server.orchestrate(orch)
     starts = [s for s in orch.steps if s.id == "server.start"]
     assert [s.status for s in starts] == ["error", "error"]
     assert starts[0].error == {"type": "ServerDidNotStart", "message": "server exited with code 3 before /health answered"}
     assert starts[0].observations["output_tail"] == "RuntimeError: no such backend"
     assert starts[0].observations["command"].startswith("mlflow server --backend-store-uri sqlite:///<work>/")
     assert {s.status for s in orch.steps if s.id != "server.start"} == {"skipped"}
+
+
+# -- check groups and in-environment checks ------------------------------
+def test_every_group_names_its_steps_and_in_env_functions_once():
+    names = [g.name for g in groups.GROUPS]
+    assert names == ["artifacts", "db", "server"]
+    for group in groups.GROUPS:
+        assert group.steps and all(sid.startswith(group.name + ".") for sid in group.steps)
+    in_env = [name for g in groups.GROUPS for name in g.in_env]
+    assert len(in_env) == len(set(in_env)) == len(groups.in_env_steps())
+
+
+def test_a_new_group_is_one_registration_away(monkeypatch, tmp_path):
+    from harness.crossversion import cli
+    from harness.crossversion.orchestrate import Group
+
+    seen = {}
+    extra = Group(name="filestore", steps={"filestore.read": "reads a store"}, orchestrate=lambda orch: None,
+                  in_env={"filestore-read": lambda args: seen.setdefault("store", args.store) and []},
+                  step_options={"--store": {"type": Path}, "--role": {}})
+    monkeypatch.setattr(groups, "GROUPS", (*groups.GROUPS, extra))
+    assert groups.selected_groups(["filestore.*"]) == ["filestore"]
+    args = cli.build_parser().parse_args(["step", "filestore-read", "--out", str(tmp_path / "o.json"),
+                                          "--store", str(tmp_path), "--role", "baseline"])
+    assert groups.in_env_steps()[args.name](args) == [] and seen["store"] == tmp_path
+
+
+def test_a_check_records_how_its_body_ended_and_what_it_warned():
+    import logging
+    import warnings
+
+    from harness.crossversion.inenv import check
+
+    def body(obs):
+        obs["seen"] = 1
+        warnings.warn("old", FutureWarning)
+        logging.getLogger("mlflow.store").warning("logged " + "x" * 300)
+        raise ValueError("broke")
+
+    result = check("db.fill", body, **{"from": "baseline"})
+    assert (result["id"], result["from"], result["status"]) == ("db.fill", "baseline", "error")
+    assert result["error"] == {"type": "ValueError", "message": "broke"}
+    obs = result["observations"]
+    assert obs["seen"] == 1 and "ValueError: broke" in obs["traceback_tail"]
+    assert obs["warnings"][0] == "FutureWarning: old" and len(obs["warnings"][1]) == 240
+    failed = check("db.fill", lambda obs: (_ for _ in ()).throw(AssertionError("differs")))
+    assert failed["status"] == "fail" and "traceback_tail" not in failed["observations"]
+    assert check("db.fill", lambda obs: None)["status"] == "pass"
+
+
+def test_an_interrupt_inside_a_check_ends_the_step_instead_of_being_recorded():
+    from harness.crossversion.inenv import check
+
+    def body(obs):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        check("server.tracking", body)

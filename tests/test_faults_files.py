@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import runner
+from harness.runner import driver
 from harness.cli import main
 from harness.errors import ResultsError
 from harness.results.runs import save_run
@@ -195,7 +195,7 @@ def test_runner_reports_a_run_file_it_cannot_write_as_one_error(tmp_path):
     blocker = tmp_path / "runs"
     blocker.write_text("the results directory was replaced by a file mid-run")
     with pytest.raises(ResultsError, match=r"runs/x\.partial\.json: cannot write the run file"):
-        runner.save(GOOD, blocker / "x.partial.json")
+        driver.save(GOOD, blocker / "x.partial.json")
 
 
 def test_report_cannot_write_outputs_is_one_line(results_dir, capsys):

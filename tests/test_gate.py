@@ -6,9 +6,12 @@ import pytest
 from packaging.specifiers import SpecifierSet
 
 from harness.cli import main
-from harness.config import GatePolicy
+import argparse
+
+from harness.analysis.policy import GatePolicy
 from harness.errors import HarnessError
-from harness.gate import candidate_from_file, run_gate
+from harness.commands.gate import cmd_gate
+from harness.pins import candidate_from_file
 from tests.factories import run_file, scenario, write
 
 DEP = {"category": "FutureWarning", "message": "`artifact_path` is deprecated. Please use `name` instead."}
@@ -29,8 +32,11 @@ def runs(results_dir):
 
 
 def gate(make_config, *args, **policy):
+    """The gate command on ``config`` (with ``policy``), as the CLI would run it."""
     config = make_config(gate=GatePolicy(**policy)) if policy else make_config()
-    return run_gate(config, **dict(args))
+    options = {"runs": [], "baseline": None, "candidate": [], "candidate_from": None}
+    options.update({"candidate" if k == "candidates" else k: v for k, v in args})
+    return cmd_gate(argparse.Namespace(settings=config, **options))
 
 
 def test_every_candidate_default_fails_and_names_scenarios_verdicts_and_rollback(runs, make_config, capsys):

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from harness.guidance import build_guidance, requirement_for
-from harness.report.model import build_matrix
+from harness.analysis.guidance import build_guidance as _build
+from harness.analysis.matrix import build_matrix
+from harness.analysis.policy import GatePolicy
+from harness.analysis.crossadvice import CrossAdvice
+from harness.analysis.rollback import requirement_for
+from harness.report.markdown import render_guidance
+from harness.report.terminal import guidance_lines
 from tests.factories import run_file, scenario
 
 OLD_CODE = 'mlflow.sklearn.log_model(sk_model=m, artifact_path="model")'
@@ -20,6 +25,11 @@ def new_idiom(status="pass", **kw):
     return scenario("models.log.name_kwarg", status, kind="idiom", code=NEW_CODE, **kw)
 
 
+def build_guidance(matrix, breaking=None, allow=None, cross=None):
+    policy = GatePolicy(allow=allow or {}) if breaking is None else GatePolicy(fail_on=breaking, allow=allow or {})
+    return _build(matrix, policy, cross)
+
+
 def matrix_of(*runs, baseline="2.9"):
     return build_matrix(list(runs), baseline, 1.5)
 
@@ -32,18 +42,18 @@ def test_rollback_to_the_newest_tested_version_without_regressions():
         run_file("3.6.0", [scenario("a.x", "error"), scenario("a.y", "unsupported")], spec="3"),
     )
     g = build_guidance(m)
-    by_candidate = {r["candidate"]: r for r in g.rollback}
+    by_candidate = {r.candidate: r for r in g.rollback}
     assert set(by_candidate) == {"3.1.4", "3.6.0"}
     newest = by_candidate["3.6.0"]
-    assert newest["safe_version"] == "2.22.1" and newest["direction"] == "rollback"
-    assert not newest["baseline_is_newest_safe"]
+    assert newest.safe_version == "2.22.1" and newest.direction == "rollback"
+    assert not newest.baseline_is_newest_safe
     # from the safe minor up to the oldest newer version that breaks, as its family
-    assert newest["requirement"] == "mlflow>=2.22,<3.1"
-    assert newest["pip"] == 'pip install "mlflow>=2.22,<3.1"'
-    assert newest["scenarios"] == ["a.x", "a.y"]
-    assert {s["verdict"] for s in newest["forced_by"]} == {"regressed", "newly_unsupported"}
-    assert "a.x regressed" in newest["summary"] and "mlflow>=2.22,<3.1" in newest["summary"]
-    assert "roll back to 2.22.1" in newest["summary"]
+    assert newest.requirement == "mlflow>=2.22,<3.1"
+    assert newest.pip == 'pip install "mlflow>=2.22,<3.1"'
+    assert newest.scenarios == ["a.x", "a.y"]
+    assert {s.verdict for s in newest.forced_by} == {"regressed", "newly_unsupported"}
+    assert "a.x regressed" in newest.summary and "mlflow>=2.22,<3.1" in newest.summary
+    assert "roll back to 2.22.1" in newest.summary
 
 
 def test_baseline_is_the_newest_safe():
@@ -52,9 +62,9 @@ def test_baseline_is_the_newest_safe():
         run_file("3.6.0", [scenario("a.x", "fail")], spec="3"),
     )
     (r,) = build_guidance(m).rollback
-    assert r["baseline_is_newest_safe"] and r["safe_version"] == "2.9.4"
-    assert r["requirement"] == "mlflow>=2.9,<3"
-    assert "stay on it" in r["summary"]
+    assert r.baseline_is_newest_safe and r.safe_version == "2.9.4"
+    assert r.requirement == "mlflow>=2.9,<3"
+    assert "stay on it" in r.summary
 
 
 def test_no_safe_version():
@@ -64,8 +74,8 @@ def test_no_safe_version():
         run_file("3.6.0", [scenario("a.x", "error")], spec="3"),
     )
     (r,) = build_guidance(m).rollback
-    assert r["safe_version"] is None and r["requirement"] is None and r["pip"] is None
-    assert "no tested version ran these scenarios without breaking changes" in r["summary"]
+    assert r.safe_version is None and r.requirement is None and r.pip is None
+    assert "no tested version ran these scenarios without breaking changes" in r.summary
 
 
 def test_a_run_that_did_not_run_the_forcing_scenarios_is_no_rollback_target():
@@ -75,8 +85,8 @@ def test_a_run_that_did_not_run_the_forcing_scenarios_is_no_rollback_target():
         run_file("3.6.0", [scenario("a.x", "error"), scenario("t.y")], spec="3"),
     )
     (r,) = build_guidance(m).rollback
-    assert r["safe_version"] == "2.9.4" and r["baseline_is_newest_safe"]
-    assert r["requirement"] == "mlflow>=2.9,<3"
+    assert r.safe_version == "2.9.4" and r.baseline_is_newest_safe
+    assert r.requirement == "mlflow>=2.9,<3"
 
 
 def test_a_newer_safe_version_means_skip_the_candidate():
@@ -86,8 +96,8 @@ def test_a_newer_safe_version_means_skip_the_candidate():
         run_file("3.6.0", [scenario("a.x")], spec="3"),
     )
     (r,) = build_guidance(m).rollback
-    assert r["candidate"] == "3.1.4" and r["safe_version"] == "3.6.0" and r["direction"] == "upgrade"
-    assert r["requirement"] == "mlflow>=3.6,<4"
+    assert r.candidate == "3.1.4" and r.safe_version == "3.6.0" and r.direction == "upgrade"
+    assert r.requirement == "mlflow>=3.6,<4"
 
 
 def test_upper_bound_never_excludes_the_safe_version():
@@ -103,7 +113,7 @@ def test_allowlisted_and_policy_verdicts_decide_what_forces_a_rollback():
     )
     assert build_guidance(m, allow={"a.*": "known"}).rollback == []
     (r,) = build_guidance(m, breaking=("regressed", "newly_warns"), allow={"a.x": "known"}).rollback
-    assert r["scenarios"] == ["a.y"]
+    assert r.scenarios == ["a.y"]
 
 
 def test_migration_now_when_the_replacement_passes_on_the_baseline_too():
@@ -113,12 +123,12 @@ def test_migration_now_when_the_replacement_passes_on_the_baseline_too():
                            new_idiom()], spec="3"),
     )
     (hint,) = build_guidance(m).migrations
-    assert hint["old"] == "models.log.artifact_path_kwarg" and hint["new"] == "models.log.name_kwarg"
-    assert hint["timing"] == "now" and hint["candidates"] == ["3.6.0"]
-    assert hint["old_code"] == OLD_CODE and hint["new_code"] == NEW_CODE
-    assert f"replace `{OLD_CODE}` with `{NEW_CODE}`" in hint["summary"]
-    assert "errors (TypeError: unexpected keyword 'artifact_path') on 3.6.0" in hint["summary"]
-    assert "change it now" in hint["summary"]
+    assert hint.old == "models.log.artifact_path_kwarg" and hint.new == "models.log.name_kwarg"
+    assert hint.timing == "now" and hint.candidates == ["3.6.0"]
+    assert hint.old_code == OLD_CODE and hint.new_code == NEW_CODE
+    assert f"replace `{OLD_CODE}` with `{NEW_CODE}`" in hint.summary
+    assert "errors (TypeError: unexpected keyword 'artifact_path') on 3.6.0" in hint.summary
+    assert "change it now" in hint.summary
 
 
 def test_migration_goes_with_the_bump_when_the_replacement_fails_on_the_baseline():
@@ -127,9 +137,9 @@ def test_migration_goes_with_the_bump_when_the_replacement_fails_on_the_baseline
         run_file("3.6.0", [old_idiom(warnings=[DEP]), new_idiom()], spec="3"),
     )
     (hint,) = build_guidance(m).migrations
-    assert hint["timing"] == "with_bump" and hint["baseline_status"] == "error"
-    assert "together with the bump" in hint["summary"] and "warns" in hint["summary"]
-    md = build_guidance(m).to_markdown()
+    assert hint.timing == "with_bump" and hint.baseline_status == "error"
+    assert "together with the bump" in hint.summary and "warns" in hint.summary
+    md = render_guidance(build_guidance(m))
     assert f"  - {OLD_CODE}" in md and f"  + {NEW_CODE}" in md
 
 
@@ -144,8 +154,8 @@ def test_no_migration_hint_when_the_idiom_still_works_quietly_or_has_no_working_
         run_file("3.6.0", [old_idiom("error"), new_idiom("error")], spec="3"),
     )
     (hint,) = build_guidance(blocked).migrations
-    assert hint["timing"] is None and hint["blocked"] == {"3.6.0": "error"}
-    assert "does not pass there either" in hint["summary"]
+    assert hint.timing is None and hint.blocked == {"3.6.0": "error"}
+    assert "does not pass there either" in hint.summary
 
 
 def test_deprecations_are_grouped_by_message_with_scenarios_and_versions():
@@ -156,11 +166,11 @@ def test_deprecations_are_grouped_by_message_with_scenarios_and_versions():
         run_file("3.6.0", [scenario("a.x", warnings=[DEP]), scenario("a.y")], spec="3"),
     )
     deps = build_guidance(m).deprecations
-    assert [d["message"] for d in deps] == [DEP["message"], other["message"]]  # new ones first
+    assert [d.message for d in deps] == [DEP["message"], other["message"]]  # new ones first
     first = deps[0]
-    assert first["scenarios"] == ["a.x", "a.y"] and first["versions"] == ["3.1.4", "3.6.0"]
-    assert not first["on_baseline"] and deps[1]["on_baseline"]
-    assert "new since the baseline" in first["summary"] and "a.x, a.y" in first["summary"]
+    assert first.scenarios == ["a.x", "a.y"] and first.versions == ["3.1.4", "3.6.0"]
+    assert not first.on_baseline and deps[1].on_baseline
+    assert "new since the baseline" in first.summary and "a.x, a.y" in first.summary
 
 
 def test_to_dict_contract_and_extra_notes():
@@ -168,16 +178,18 @@ def test_to_dict_contract_and_extra_notes():
         run_file("2.9.4", [old_idiom(), new_idiom(), scenario("a.x")], spec="2.9"),
         run_file("3.6.0", [old_idiom("error"), new_idiom(), scenario("a.x", "error", warnings=[DEP])], spec="3"),
     )
-    g = build_guidance(m, notes=[{"summary": "3.6.0 reads a 2.9.4 store", "section": "Cross-version"}])
+    advice = CrossAdvice("database", ["db.fill (baseline->baseline): pass"], "3.6.0 reads a 2.9.4 store", ("2.9.4", "3.6.0"))
+    g = build_guidance(m, cross=[advice])
     data = g.to_dict()
     for key in ("rollback", "migrations", "deprecations"):
         assert data[key], key
         assert all(isinstance(item["summary"], str) and "\n" not in item["summary"] for item in data[key])
-    assert data["notes"] == [{"section": "Cross-version", "summary": "3.6.0 reads a 2.9.4 store"}]
-    g.add_note("artifacts from 3.6.0 load on 2.9.4")
-    md = g.to_markdown()
-    assert "### Cross-version" in md and "### Other findings" in md
-    lines = g.terminal_lines()
+    assert data["notes"] == [{"section": "Cross-version compatibility", "summary": "3.6.0 reads a 2.9.4 store",
+                              "topic": "database", "evidence": ["db.fill (baseline->baseline): pass"],
+                              "pair": ["2.9.4", "3.6.0"]}]
+    md = render_guidance(g)
+    assert "### Cross-version compatibility" in md and "- 3.6.0 reads a 2.9.4 store" in md
+    lines = guidance_lines(g)
     assert lines[0].startswith("ROLLBACK: ") and any(line.startswith("MIGRATE: ") for line in lines)
     assert any(line.startswith("NOTE: ") for line in lines)
 
@@ -190,4 +202,4 @@ def test_a_warning_the_replacement_raises_too_is_no_reason_to_migrate():
     )
     g = build_guidance(m)
     assert g.migrations == []
-    assert g.deprecations[0]["scenarios"] == ["models.log.artifact_path_kwarg", "models.log.name_kwarg"]
+    assert g.deprecations[0].scenarios == ["models.log.artifact_path_kwarg", "models.log.name_kwarg"]

@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 
 from harness.cli import main
-from harness.guidance import Guidance
 from harness.report import html as html_report
-from harness.report.model import build_matrix
+from harness.analysis.matrix import build_matrix
 from harness.results.runs import RunFile
 from tests.factories import run_file, scenario, write
 
@@ -53,8 +52,8 @@ def sample_runs() -> list[RunFile]:
     return [base, mid, new, broken]
 
 
-def sample_guidance() -> Guidance:
-    return Guidance(
+def sample_guidance() -> dict:
+    return dict(
         rollback=[{"summary": "3.17.2: 1 regression (models.log.artifact_path_kwarg)",
                    "candidate": "3.17.2", "scenarios": ["models.log.artifact_path_kwarg"]}],
         migrations=[{"summary": "replace artifact_path= with name=", "from": "models.log.artifact_path_kwarg",

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 from harness.cli import main
 from harness.report import junit
-from harness.report.model import build_matrix
+from harness.analysis.matrix import build_matrix
 from tests.factories import run_file, scenario, write
 
 

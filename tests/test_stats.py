@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.compare import compare
-from harness.stats import ALPHA, MIN_SAMPLES, compare_timings, timing_verdict
+from harness.analysis.compare import compare
+from harness.analysis.stats import ALPHA, MIN_SAMPLES, compare_timings, timing_verdict
 from tests.factories import run_file, scenario
 
 TRIALS = 200
@@ -164,7 +164,7 @@ def test_pure_python_mann_whitney_agrees_with_scipy():
     import random
 
     scipy_stats = pytest.importorskip("scipy.stats")
-    from harness.stats import _p_greater
+    from harness.analysis.stats import _p_greater
 
     rng = random.Random(3)
     cases = [([1.0, 2.0, 3.0], [4.0, 5.0, 6.0]), ([0.1, 0.1, 0.2], [0.1, 0.3, 0.3])]

@@ -66,7 +66,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         import mlflow
     except ImportError:
         raise HarnessError("mlflow is not installed in this environment; run through nox") from None
-    from harness import runner
+    from harness.runner.driver import run
     from harness.versions import label_for
 
     # what the installer (the nox session) knows about this environment:
@@ -74,7 +74,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     install = json.loads(args.install_facts.read_text()) if args.install_facts else {}
     skipped = install.pop("skipped_releases", [])
     selection_used = {k: v for k, v in (("only", only), ("skip", skip)) if v}
-    runner.run(
+    run(
         selected,
         args.label or label_for(mlflow.__version__),
         config.runs_dir,

@@ -15,6 +15,8 @@ from harness.errors import HarnessError
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from harness.crossversion import groups
+
     parser = argparse.ArgumentParser(
         prog="python -m harness.crossversion",
         description="Cross-version checks: artifacts, tracking database and client/server skew "
@@ -30,7 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--baseline-python", help="interpreter of an environment with the baseline installed")
     run.add_argument("--candidate-python", help="interpreter of an environment with the candidate installed")
     run.add_argument("--only", action="append", default=[], metavar="GLOB",
-                     help="run only groups/steps matching GLOB: artifacts, db, server, or step ids (repeatable)")
+                     help=f"run only groups/steps matching GLOB: {', '.join(g.name for g in groups.GROUPS)}, "
+                          "or step ids (repeatable)")
     run.add_argument("--timeout", type=float, default=None, help="per-step time limit in seconds (default: config timeout)")
     run.add_argument("--keep-work", action="store_true", help="keep results/work/cross for inspection")
 
@@ -38,29 +41,21 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("files", nargs="+", type=Path)
 
     step = sub.add_parser("step", help=argparse.SUPPRESS)
-    step.add_argument("name", choices=["artifacts-write", "artifacts-read", "db-fill", "db-dump", "client-ops"])
+    step.add_argument("name", choices=sorted(groups.in_env_steps()))
     step.add_argument("--out", type=Path, required=True)
-    step.add_argument("--work", type=Path)
-    step.add_argument("--role")
-    step.add_argument("--from-role", action="append", default=[])
-    step.add_argument("--db", type=Path)
-    step.add_argument("--dump-out", type=Path)
-    step.add_argument("--id")
-    step.add_argument("--uri")
+    added = {"--out"}
+    for group in groups.GROUPS:  # each group's options, once (groups that share one agree on it)
+        for flag, options in group.step_options.items():
+            if flag not in added:
+                step.add_argument(flag, **options)
+                added.add(flag)
     return parser
 
 
 def cmd_step(args: argparse.Namespace) -> int:
-    from harness.crossversion import steps
+    from harness.crossversion import groups
 
-    if args.name == "artifacts-write":
-        results = steps.artifacts_write(args.work, args.role)
-    elif args.name == "artifacts-read":
-        results = steps.artifacts_read(args.work, args.from_role)
-    elif args.name in ("db-fill", "db-dump"):
-        results = steps.db_step(args.name[3:], args.db, args.dump_out, args.id)
-    else:
-        results = steps.client_ops(args.uri, args.role)
+    results = groups.in_env_steps()[args.name](args)
     import mlflow
 
     args.out.write_text(json.dumps({"mlflow_version": mlflow.__version__, "results": results}, default=str))
@@ -71,7 +66,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     import dataclasses
 
     from harness.config import load_config, validate_spec
-    from harness.crossversion import orchestrate, pairing
+    from harness.crossversion import groups, pairing
 
     config = load_config(args.config)
     if args.results_dir:
@@ -88,23 +83,26 @@ def cmd_run(args: argparse.Namespace) -> int:
     sides = pairing.prepare_sides(config, pair, args.baseline_python, args.candidate_python)
     if sides is None:
         return 0
-    path = orchestrate.run(
+    path = groups.run(
         config, sides, only=args.only, timeout=args.timeout or config.timeout, keep_work=args.keep_work
     )
-    from harness.crossversion import render
-    from harness.results import cross as results
-
-    print(render.to_markdown(results.load(path)))
+    _show(path)
     print(f"wrote {path}")
     return 0
 
 
-def cmd_show(args: argparse.Namespace) -> int:
-    from harness.crossversion import render
+def _show(path: Path) -> None:
+    from harness.analysis.crossadvice import derive
+    from harness.report.cross import to_markdown
     from harness.results import cross as results
 
+    result = results.load(path)
+    print(to_markdown(result, derive(result)))
+
+
+def cmd_show(args: argparse.Namespace) -> int:
     for path in args.files:
-        print(render.to_markdown(results.load(path)))
+        _show(path)
     return 0
 
 

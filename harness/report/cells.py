@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from harness.compare import Verdict
+from harness.analysis.compare import CellVerdict
+from harness.outcomes import Verdict
 from harness.results.runs import ScenarioResult
-
-#: verdicts worth flagging in a cell; "same" and "new" stay quiet
-FLAGGED = ("regressed", "newly_unsupported", "gone", "slower", "newly_warns", "changed", "fixed", "faster")
 
 
 def time_text(result: ScenarioResult) -> str:
@@ -17,15 +15,15 @@ def time_text(result: ScenarioResult) -> str:
     return f"{seconds * 1000:.0f}ms" if seconds < 1 else f"{seconds:.2f}s"
 
 
-def cell_text(result: ScenarioResult | None, verdict: Verdict | None = None) -> str:
+def cell_text(result: ScenarioResult | None, verdict: CellVerdict | None = None) -> str:
     if result is None:
         return "-"
     text = f"{result.status} {time_text(result)}".strip()
     if result.warnings and any(True for _ in result.warnings):
         text += " !"
-    if verdict is not None and verdict.verdict in FLAGGED:
-        flag = verdict.verdict
-        if verdict.ratio is not None and verdict.verdict in ("slower", "faster"):
+    if verdict is not None and verdict.verdict.flagged:
+        flag = str(verdict.verdict)
+        if verdict.ratio is not None and verdict.verdict in (Verdict.SLOWER, Verdict.FASTER):
             flag += f" {verdict.ratio:.2f}x"
         text += f" [{flag}]"
     return text

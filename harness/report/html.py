@@ -17,10 +17,13 @@ import json
 import statistics
 from typing import Any, Iterable
 
-from harness.compare import Verdict
+from harness.analysis.compare import CellVerdict as Verdict
+from harness.analysis.matrix import Matrix
+from harness.outcomes import Verdict as V
 from harness.report import charts
-from harness.report.cells import FLAGGED, column_title, time_text
-from harness.report.model import Matrix
+from harness.report.cells import column_title, time_text
+
+FLAGGED = tuple(str(v) for v in V if v.flagged)
 from harness.results.runs import RunFile, ScenarioResult
 
 #: packages listed first in the environment table, when a run recorded them
@@ -265,9 +268,7 @@ def _differences(matrix: Matrix) -> str:
 
 
 def _severity_key(v: Verdict) -> tuple[int, str]:
-    from harness.compare import SEVERITY
-
-    return (SEVERITY.index(v.verdict) if v.verdict in SEVERITY else len(SEVERITY), v.id)
+    return (v.verdict.severity, v.id)
 
 
 def _series(matrix: Matrix, sid: str) -> list[charts.Series]:

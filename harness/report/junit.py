@@ -15,7 +15,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from harness.report.model import Matrix
+from harness.analysis.matrix import Matrix
+from harness.outcomes import BROKEN, Status, Verdict
 from harness.results.runs import RunFile, ScenarioResult
 
 #: XML 1.0 forbids most control characters; error messages may contain them
@@ -50,18 +51,18 @@ def _case(suite: ET.Element, run: RunFile, result: ScenarioResult, verdict: Any)
         time=f"{float(result.duration_s or 0):.3f}",
     )
     outcome = "passed"
-    if result.status in ("fail", "error", "timeout", "crashed"):
+    if result.status in BROKEN:
         kind, first, full = _message(result)
-        tag = "failure" if result.status == "fail" else "error"
+        tag = "failure" if result.status == Status.FAIL else "error"
         element = ET.SubElement(case, tag, message=_clean(f"{result.status}: {first}"), type=_clean(kind))
         element.text = _clean(full)
         outcome = tag
-    elif result.status in ("unsupported", "skipped"):
+    elif result.status in (Status.UNSUPPORTED, Status.SKIPPED):
         _, first, _ = _message(result)
         ET.SubElement(case, "skipped", message=_clean(f"{result.status}: {first}"))
         outcome = "skipped"
     notes = []
-    if verdict is not None and verdict.verdict != "same":
+    if verdict is not None and verdict.verdict != Verdict.SAME:
         notes.append(f"vs baseline: {verdict.verdict}" + (f" ({'; '.join(verdict.details)})" if verdict.details else ""))
     for w in result.warnings:
         notes.append(f"warning {w.get('category')}: {w.get('message')}")
@@ -90,10 +91,8 @@ def render(matrix: Matrix) -> str:
             error.text = _clean(run.install_error or "")
             counts["tests"], counts["errors"] = 1, 1
         else:
-            comparison = matrix.comparisons.get(run.label)
             for result in sorted(run.scenarios, key=lambda s: s.id):
-                verdict = comparison.verdicts.get(result.id) if comparison else None
-                outcome = _case(suite, run, result, verdict)
+                outcome = _case(suite, run, result, matrix.verdict(run, result.id))
                 counts["tests"] += 1
                 key = {"failure": "failures", "error": "errors", "skipped": "skipped"}.get(outcome)
                 if key:

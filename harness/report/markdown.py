@@ -1,14 +1,61 @@
-"""``results/matrix.md``: the matrix, install failures and the comparisons, in Markdown."""
+"""``results/matrix.md`` and ``results/guidance.md``: the analysis in Markdown."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from harness.report.model import Matrix
+from harness.analysis.guidance import Guidance
+from harness.analysis.model import Analysis
+from harness.outcomes import Verdict
+from harness.report import cross
 from harness.report.terminal import render_table, render_timings, summary_lines
 
 
-def render(matrix: Matrix, guidance_md: str = "", cross_md: str = "") -> str:
+def _md(text: object) -> str:
+    return str(text).replace("\n", " ").replace("|", "\\|")
+
+
+def render_guidance(guidance: Guidance) -> str:
+    """``guidance.md`` (also the guidance section of ``matrix.md``)."""
+    lines = ["## Guidance", ""]
+    lines += ["### Rollback", ""]
+    if not guidance.rollback:
+        lines += ["No candidate has breaking changes against the baseline.", ""]
+    for r in guidance.rollback:
+        lines.append(f"- {_md(r.summary)}")
+        if r.requirement:
+            lines += ["", "  ```", f"  {r.requirement}", f"  {r.pip}", "  ```"]
+        lines.append("")
+        for s in r.forced_by:
+            lines.append(f"  - `{s.id}`: {s.verdict}" + (f" ({_md(s.detail)})" if s.detail else ""))
+        lines.append("")
+    lines += ["### Migration hints", ""]
+    if not guidance.migrations:
+        lines += ["No idiom with a known replacement breaks or warns on a candidate.", ""]
+    for m in guidance.migrations:
+        lines.append(f"- {_md(m.summary)}")
+        if m.old_code or m.new_code:
+            lines += ["", "  ```diff"]
+            lines += [f"  - {line}" for line in (m.old_code or m.old).splitlines()]
+            lines += [f"  + {line}" for line in (m.new_code or m.new).splitlines()]
+            lines += ["  ```"]
+        lines.append("")
+    lines += ["### Deprecations seen on the candidates", ""]
+    if not guidance.deprecations:
+        lines += ["None.", ""]
+    for d in guidance.deprecations:
+        lines.append(f"- {_md(d.summary)}")
+    if guidance.deprecations:
+        lines.append("")
+    if guidance.cross:
+        lines += ["### Cross-version compatibility", ""]
+        lines += [f"- {_md(a.summary)}" for a in guidance.cross]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def render(analysis: Analysis) -> str:
+    """``matrix.md``: the matrix, timings, summary, install failures, differences,
+    cross-version checks, guidance and environments."""
+    matrix = analysis.matrix
     lines = ["# MLflow compatibility matrix", ""]
     if matrix.baseline is not None:
         lines.append(f"Baseline: **mlflow {matrix.baseline.mlflow_version}**. "
@@ -48,10 +95,10 @@ def render(matrix: Matrix, guidance_md: str = "", cross_md: str = "") -> str:
     details = []
     for comparison in matrix.comparisons.values():
         for v in comparison.verdicts.values():
-            if v.verdict != "same" and v.details:
+            if v.verdict != Verdict.SAME and v.details:
                 details.append(
                     f"| {comparison.candidate.mlflow_version} | `{v.id}` | {v.verdict} | "
-                    + "; ".join(d.replace("|", "\\|").replace("\n", " ") for d in v.details)
+                    + "; ".join(_md(d) for d in v.details)
                     + " |"
                 )
     if details:
@@ -61,10 +108,10 @@ def render(matrix: Matrix, guidance_md: str = "", cross_md: str = "") -> str:
         lines.append("|---|---|---|---|")
         lines.extend(details)
         lines.append("")
+    cross_md = cross.section(analysis)
     if cross_md:
         lines.append(cross_md)
-    if guidance_md:
-        lines.append(guidance_md)
+    lines.append(render_guidance(analysis.guidance))
     lines.append("## Environments")
     lines.append("")
     for run in matrix.installed:
@@ -72,17 +119,3 @@ def render(matrix: Matrix, guidance_md: str = "", cross_md: str = "") -> str:
         lines.append(f"- **{run.label}** (spec `{run.spec}`, Python {run.python_version}): {pkgs}")
     lines.append("")
     return "\n".join(lines)
-
-
-# --------------------------------------------------------------------------
-# cross-version section (issue #8): results/cross/*.json, rendered by
-# harness.crossversion.render; passed to render() as ``cross_md``
-# --------------------------------------------------------------------------
-def render_cross(results_dir: Path) -> tuple[str, list[dict]]:
-    """(Markdown section, JSON entries with advice) for every cross result in ``results_dir/cross``."""
-    from harness.crossversion import advice, render as cross_render
-    from harness.results import cross as cross_results
-
-    found, problems = cross_results.load_all(cross_results.files_in(results_dir / "cross"))
-    entries = [{**r.to_dict(), "advice": advice.derive(r)} for r in found]
-    return cross_render.section(found, problems), entries

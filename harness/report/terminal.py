@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from tabulate import tabulate
 
-from harness.compare import median
+from harness.analysis.compare import median
+from harness.analysis.guidance import Guidance
+from harness.analysis.matrix import Matrix
+from harness.analysis.model import Analysis
+from harness.outcomes import Status, Verdict
 from harness.report.cells import cell_text, column_title
-from harness.report.model import Matrix
+
+#: verdicts counted in a summary line, in this order
+SUMMARY_ORDER = (
+    Verdict.REGRESSED, Verdict.NEWLY_UNSUPPORTED, Verdict.NEWLY_WARNS, Verdict.CHANGED,
+    Verdict.SLOWER, Verdict.FASTER, Verdict.FIXED, Verdict.NEW, Verdict.GONE,
+)
 
 
 def render_table(matrix: Matrix, tablefmt: str = "simple") -> str:
@@ -16,9 +25,7 @@ def render_table(matrix: Matrix, tablefmt: str = "simple") -> str:
     for sid in matrix.scenario_ids:
         row = [sid]
         for run in runs:
-            comparison = matrix.comparisons.get(run.label)
-            verdict = comparison.verdicts.get(sid) if comparison else None
-            row.append(cell_text(matrix.cell(run, sid), verdict))
+            row.append(cell_text(matrix.cell(run, sid), matrix.verdict(run, sid)))
         rows.append(row)
     return tabulate(rows, headers=headers, tablefmt=tablefmt, disable_numparse=True)
 
@@ -34,12 +41,11 @@ def timing_cell(matrix: Matrix, run, sid: str) -> str:
     base_med = median(base)
     if not base_med:
         return "no baseline"
-    comparison = matrix.comparisons.get(run.label)
-    verdict = comparison.verdicts.get(sid) if comparison else None
+    verdict = matrix.verdict(run, sid)
     text = f"{med / base_med:.2f}x"
-    if verdict is not None and verdict.timing is not None and verdict.timing.verdict in ("slower", "faster"):
+    if verdict is not None and verdict.timing is not None and verdict.timing.verdict in (Verdict.SLOWER, Verdict.FASTER):
         text += f" [{verdict.timing.verdict}]"
-    elif cell.status != "pass" or (base is not None and base.status != "pass"):
+    elif cell.status != Status.PASS or (base is not None and base.status != Status.PASS):
         text += f" ({base.status if base else '-'}->{cell.status})"
     return text
 
@@ -59,9 +65,7 @@ def summary_lines(matrix: Matrix) -> list[str]:
     lines = []
     for label, comparison in matrix.comparisons.items():
         counts = comparison.counts()
-        interesting = ", ".join(
-            f"{counts[v]} {v}" for v in ("regressed", "newly_unsupported", "newly_warns", "changed", "slower", "faster", "fixed", "new", "gone") if counts.get(v)
-        )
+        interesting = ", ".join(f"{counts[v]} {v}" for v in SUMMARY_ORDER if counts.get(v))
         lines.append(
             f"{comparison.candidate.mlflow_version} vs {comparison.baseline.mlflow_version}: "
             f"{interesting or 'no differences'}"
@@ -84,7 +88,22 @@ def summary_lines(matrix: Matrix) -> list[str]:
     return lines
 
 
-def render(matrix: Matrix, quiet: bool = False) -> str:
+def guidance_lines(guidance: Guidance, limit: int = 8) -> list[str]:
+    """ROLLBACK / MIGRATE / DEPRECATED / NOTE lines; the rest is in results/guidance.md."""
+    lines = [f"ROLLBACK: {r.summary}" for r in guidance.rollback]
+    lines += [f"MIGRATE: {m.summary}" for m in guidance.migrations[:limit]]
+    if len(guidance.migrations) > limit:
+        lines.append(f"MIGRATE: ... {len(guidance.migrations) - limit} more in results/guidance.md")
+    lines += [f"DEPRECATED: {d.summary}" for d in guidance.deprecations[:limit]]
+    if len(guidance.deprecations) > limit:
+        lines.append(f"DEPRECATED: ... {len(guidance.deprecations) - limit} more in results/guidance.md")
+    lines += [f"NOTE: {a.summary}" for a in guidance.cross]
+    return lines
+
+
+def render(analysis: Analysis, quiet: bool = False) -> str:
+    """What ``report`` prints: the matrix (unless quiet), timings, summary lines, guidance lines."""
+    matrix = analysis.matrix
     parts = []
     if not quiet and matrix.installed:
         parts.append(render_table(matrix))
@@ -96,4 +115,5 @@ def render(matrix: Matrix, quiet: bool = False) -> str:
             parts.append("timings: baseline median, others as a ratio to it; [slower]/[faster] only past "
                          "the slowdown factor and beyond noise (Mann-Whitney U, p < 0.10)")
     parts.extend(summary_lines(matrix))
+    parts.extend(guidance_lines(analysis.guidance))
     return "\n".join(parts)

@@ -1,5 +1,11 @@
 """Fault-injection scenarios for tests/test_faults_runner.py. NOT shipped.
 
+Only the faults whose handling crosses the whole runner (the run file, the
+partial file, redaction, the store, a real MLflow start) are here; the
+sandbox's own cases (crash codes, signals, leftover children, exceptions
+whose str() raises ...) are unit-tested without MLflow in test_sandbox.py and
+test_capture.py.
+
 Load with ``python -m harness run --no-builtin --scenario-path tests/fault_scenarios/runner_faults.py``.
 Each scenario misbehaves in one way. Pids, ports and paths the test must check
 afterwards are written as JSON files to ``$FAULTS_OUT`` (a directory the test
@@ -10,15 +16,11 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-import urllib.request
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 from harness import net
@@ -57,27 +59,10 @@ def value_error(ctx: Context) -> None:
     raise ValueError("boom: an ordinary failure")
 
 
-class _Unprintable(Exception):
-    def __str__(self) -> str:
-        raise RuntimeError("cannot render")
-
-
-@scenario(id="faults.exception.unprintable", area="faults", kind="capability")
-def unprintable(ctx: Context) -> None:
-    """An exception whose str() itself raises."""
-    raise _Unprintable()
-
-
 @scenario(id="faults.base.keyboard_interrupt", area="faults", kind="capability")
 def keyboard_interrupt(ctx: Context) -> None:
     """KeyboardInterrupt raised inside the scenario (not a signal to the runner)."""
     raise KeyboardInterrupt("raised inside the scenario")
-
-
-@scenario(id="faults.base.system_exit", area="faults", kind="capability")
-def system_exit(ctx: Context) -> None:
-    """sys.exit from scenario code."""
-    sys.exit(4)
 
 
 @scenario(id="faults.crash.exit_3", area="faults", kind="capability")
@@ -87,26 +72,12 @@ def exit_3(ctx: Context) -> None:
     os._exit(3)
 
 
-@scenario(id="faults.crash.sigsegv", area="faults", kind="capability")
-def sigsegv(ctx: Context) -> None:
-    """The process is killed by a signal."""
-    os.kill(os.getpid(), signal.SIGSEGV)
-    time.sleep(5)
-
-
 @scenario(id="faults.hang.forever", area="faults", kind="capability", timeout=3)
 def hang(ctx: Context) -> None:
     """Hangs past its 3 s limit, with a detached child and a daemon that would outlive it."""
     child = _detached_sleeper()
     _note("hang", pids=[os.getpid(), child.pid, _daemon_sleeper()])
     time.sleep(600)
-
-
-@scenario(id="faults.leak.children", area="faults", kind="capability")
-def leak_children(ctx: Context) -> None:
-    """Returns while a detached child and a double-forked daemon are still running."""
-    child = _detached_sleeper()
-    _note("leak_children", pids=[child.pid, _daemon_sleeper()])
 
 
 @scenario(id="faults.leak.server", area="faults", kind="capability")
@@ -123,37 +94,6 @@ def leak_server(ctx: Context) -> None:
             raise RuntimeError("http.server did not start")
         time.sleep(0.05)
     _note("leak_server", pid=server.pid, port=port)
-
-
-class _Hello(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 - http.server API
-        body = b"hello"
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args) -> None:
-        pass
-
-
-@scenario(id="faults.port.taken", area="faults", kind="capability")
-def port_taken(ctx: Context) -> None:
-    """The preferred port is held by someone else: the server picks another free one."""
-    taken = int(os.environ["FAULTS_TAKEN_PORT"])
-    port = net.free_port(preferred=taken)
-    ctx.check(port != taken, f"free_port returned the taken port {taken}")
-    server = HTTPServer((net.HOST, port), _Hello)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        with urllib.request.urlopen(f"http://{net.HOST}:{port}/", timeout=10) as response:
-            ctx.check(response.read() == b"hello", "the server on the new port did not answer")
-    finally:
-        server.shutdown()
-        server.server_close()
-    ctx.observe("moved_off_taken_port", port != taken)
-    _note("port_taken", taken=taken, used=port)
 
 
 @scenario(id="faults.listen.not_loopback", area="faults", kind="capability")

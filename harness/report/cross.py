@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from harness.crossversion.advice import derive
-from harness.results.cross import CrossResult, StepResult
+from typing import TYPE_CHECKING
 
-ROLES = ("baseline", "candidate")
-VARIANTS = ("sklearn_default", "sklearn_cloudpickle", "pyfunc")
-DB_STEPS = ("db.fill", "db.open_without_upgrade", "db.upgrade", "db.records_after_upgrade",
-            "db.baseline_opens_upgraded", "db.restore_backup")
-DB_WHAT = {
-    "db.fill": "baseline creates and fills a sqlite store",
-    "db.open_without_upgrade": "candidate opens a copy of it, no `mlflow db upgrade`",
-    "db.upgrade": "`mlflow db upgrade` with the candidate (on the original)",
-    "db.records_after_upgrade": "candidate reads every record after the upgrade",
-    "db.baseline_opens_upgraded": "baseline opens the upgraded store (rollback)",
-    "db.restore_backup": "baseline opens the backup taken before the upgrade",
-}
+from harness.analysis.crossadvice import CrossAdvice
+from harness.crossversion.artifacts import VARIANTS
+from harness.crossversion.database import STEPS as DB_WHAT
+from harness.results.cross import ROLES, CrossResult, StepResult
+
+if TYPE_CHECKING:
+    from harness.analysis.model import Analysis
+
+DB_STEPS = tuple(DB_WHAT)
 
 
 def _esc(text: object) -> str:
@@ -112,26 +108,26 @@ def _failures(r: CrossResult) -> list[str]:
     return lines
 
 
-def to_markdown(r: CrossResult) -> str:
-    """One pair's section (a level-2 heading, as in matrix.md)."""
+def to_markdown(r: CrossResult, advice: list[CrossAdvice]) -> str:
+    """One pair's section (a level-2 heading, as in matrix.md), with the advice derived from it."""
     lines = [f"## Cross-version: mlflow {r.baseline.mlflow_version} (baseline) ↔ "
              f"{r.candidate.mlflow_version} (candidate)", "",
              "Each step ran in its own version's environment (`nox -s skew`); "
              "`A → B` means what A wrote or served was used by B."
              + (f" Run status: **{r.run_status}**." if r.run_status != "complete" else ""), ""]
     body = _server_grid(r) + _artifacts(r) + _database(r) + _failures(r)
-    advice = derive(r)
     if advice:
-        body += ["### What this means", "", *(f"- {a['summary']}" for a in advice), ""]
+        body += ["### What this means", "", *(f"- {a.summary}" for a in advice), ""]
     lines += body or ["No cross-version step ran.", ""]
     return "\n".join(lines)
 
 
-def section(results: list[CrossResult], problems: list[str] | None = None) -> str:
+def section(analysis: "Analysis") -> str:
     """Every pair, for matrix.md; unreadable files are listed, not fatal."""
+    results, problems = analysis.cross, analysis.cross_problems
     if not results and not problems:
         return ""
-    parts = [to_markdown(r) for r in results]
+    parts = [to_markdown(r, analysis.advice_for(r)) for r in results]
     if problems:
         parts.append("Cross-version result files skipped:\n\n" + "\n".join(f"- {_esc(p)}" for p in problems) + "\n")
     return "\n".join(parts)

@@ -45,6 +45,8 @@ import statistics
 from dataclasses import dataclass
 from typing import Any, Sequence
 
+from harness.outcomes import Verdict
+
 #: significance level of each one-sided test
 ALPHA = 0.10
 #: fewest samples per side for which the test can reach ALPHA (1/20 with 3 and 3)
@@ -55,7 +57,7 @@ MIN_SAMPLES = 3
 class TimingComparison:
     """The timing verdict for one scenario and the numbers behind it."""
 
-    verdict: str
+    verdict: Verdict
     #: candidate median / baseline median, or None when either side has no samples
     ratio: float | None
     n_baseline: int
@@ -155,29 +157,29 @@ def compare_timings(
     base, cand = _clean(baseline), _clean(candidate)
     nb, nc = len(base), len(cand)
     if not base or not cand:
-        return TimingComparison("same", None, nb, nc, factor, reason="no samples on one side")
+        return TimingComparison(Verdict.SAME, None, nb, nc, factor, reason="no samples on one side")
     ratio = statistics.median(cand) / statistics.median(base)
     if nb < MIN_SAMPLES or nc < MIN_SAMPLES:
         return TimingComparison(
-            "same", ratio, nb, nc, factor,
+            Verdict.SAME, ratio, nb, nc, factor,
             reason=f"too few samples to tell ({nb} and {nc}; need {MIN_SAMPLES} each)",
         )
     p_slower = _p_greater(cand, base)
     p_faster = _p_greater(base, cand)
-    verdict, reason = "same", f"within noise (p={min(p_slower, p_faster):.3f})"
+    verdict, reason = Verdict.SAME, f"within noise (p={min(p_slower, p_faster):.3f})"
     if p_slower < ALPHA:
         if ratio >= factor:
-            verdict, reason = "slower", f"slower beyond noise (p={p_slower:.3f})"
+            verdict, reason = Verdict.SLOWER, f"slower beyond noise (p={p_slower:.3f})"
         else:
             reason = f"slower beyond noise (p={p_slower:.3f}) but {ratio:.2f}x is under the {factor:g}x factor"
     elif p_faster < ALPHA:
         if ratio <= 1.0 / factor:
-            verdict, reason = "faster", f"faster beyond noise (p={p_faster:.3f})"
+            verdict, reason = Verdict.FASTER, f"faster beyond noise (p={p_faster:.3f})"
         else:
             reason = f"faster beyond noise (p={p_faster:.3f}) but {ratio:.2f}x is within the {factor:g}x factor"
     return TimingComparison(verdict, ratio, nb, nc, factor, p_slower, p_faster, reason)
 
 
-def timing_verdict(baseline: Sequence[float], candidate: Sequence[float], factor: float) -> str:
+def timing_verdict(baseline: Sequence[float], candidate: Sequence[float], factor: float) -> Verdict:
     """``slower``, ``faster`` or ``same``: the verdict of :func:`compare_timings`."""
     return compare_timings(baseline, candidate, factor).verdict

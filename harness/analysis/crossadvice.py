@@ -1,4 +1,4 @@
-"""Advice derived from a cross result, as data: ``{"topic", "summary", "evidence"}``.
+"""Advice derived from a cross result, as :class:`CrossAdvice` records (topic, evidence, summary).
 
 Every item is computed from what the steps observed, never from what a version
 is expected to do; a topic whose steps did not run (or whose same-version
@@ -8,10 +8,31 @@ says it is inconclusive. ``summary`` is one line, ready for guidance.
 
 from __future__ import annotations
 
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any
 
 from harness.results.cross import CrossResult, StepResult
+
+SECTION = "Cross-version compatibility"
+
+
+@dataclass
+class CrossAdvice:
+    """One finding of the cross-version checks, ready for guidance."""
+
+    topic: str  # database | upgrade_order | artifacts
+    evidence: list[str]
+    summary: str
+    #: (baseline version, candidate version) the finding is about
+    pair: tuple[str, str] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"topic": self.topic, "evidence": self.evidence, "summary": self.summary}
+
+    def as_note(self) -> dict[str, Any]:
+        """The shape guidance's ``notes`` have in matrix.json."""
+        return {"section": SECTION, "summary": self.summary, "topic": self.topic, "evidence": self.evidence,
+                "pair": list(self.pair) if self.pair else None}
 
 VARIANT_NAMES = {
     "sklearn_default": "sklearn models (default settings)",
@@ -39,7 +60,7 @@ def _ev(*steps: StepResult | None) -> list[str]:
     return [f"{s.id} ({s.from_role}->{s.to_role}): {s.status}" for s in steps if s is not None]
 
 
-def database(r: CrossResult) -> list[dict[str, Any]]:
+def database(r: CrossResult) -> list[CrossAdvice]:
     b, c = r.baseline.mlflow_version, r.candidate.mlflow_version
     out = []
     opened = r.get("db.open_without_upgrade", "baseline", "candidate")
@@ -47,32 +68,32 @@ def database(r: CrossResult) -> list[dict[str, Any]]:
         before = opened.observations.get("schema_revision_before")
         after = opened.observations.get("schema_revision_after")
         if before != after:
-            out.append({"topic": "database", "evidence": _ev(opened), "summary": (
+            out.append(CrossAdvice("database", _ev(opened), (
                 f"mlflow {c} migrated a {b} tracking database in place the first time it opened it "
                 f"(schema {before} -> {after}), without `mlflow db upgrade`: back up the database "
                 f"before any {c} client or server touches it."
-            )})
+            )))
         elif not _ok(opened):
-            out.append({"topic": "database", "evidence": _ev(opened), "summary": (
+            out.append(CrossAdvice("database", _ev(opened), (
                 f"mlflow {c} does not open a {b} tracking database before `mlflow db upgrade` ({_why(opened)})."
-            )})
+            )))
     records = r.get("db.records_after_upgrade", "baseline", "candidate")
     if records is not None and records.status == "fail":
-        out.append({"topic": "database", "evidence": _ev(records), "summary": (
+        out.append(CrossAdvice("database", _ev(records), (
             f"Records read back differently after upgrading to mlflow {c}: {_why(records)}."
-        )})
+        )))
     back = r.get("db.baseline_opens_upgraded", "candidate", "baseline")
     restored = r.get("db.restore_backup", "baseline", "baseline")
     if back is not None and _ok(back) is False:
         tail = " (observed: the restored backup read back every record)" if _ok(restored) else ""
-        out.append({"topic": "database", "evidence": _ev(back, restored), "summary": (
+        out.append(CrossAdvice("database", _ev(back, restored), (
             f"mlflow {b} cannot open the tracking database once {c} has upgraded it ({_why(back)}): "
             f"back up the database before upgrading; rolling back to {b} means restoring that backup{tail}."
-        )})
+        )))
     elif back is not None and _ok(back):
-        out.append({"topic": "database", "evidence": _ev(back), "summary": (
+        out.append(CrossAdvice("database", _ev(back), (
             f"mlflow {b} still reads the tracking database after the upgrade to {c}; keep a backup anyway."
-        )})
+        )))
     return out
 
 
@@ -93,7 +114,7 @@ def _first_failure(steps: list[StepResult]) -> str:
     return ""
 
 
-def upgrade_order(r: CrossResult) -> list[dict[str, Any]]:
+def upgrade_order(r: CrossResult) -> list[CrossAdvice]:
     b, c = r.baseline.mlflow_version, r.candidate.mlflow_version
     controls = [_grid_ok(r, role, role) for role in ("baseline", "candidate")]
     old_to_new, s1 = _grid_ok(r, "candidate", "baseline")
@@ -103,10 +124,10 @@ def upgrade_order(r: CrossResult) -> list[dict[str, Any]]:
     evidence = _ev(*s1, *s2)
     if any(ok is False for ok, _ in controls):
         bad = [s for ok, steps in controls if ok is False for s in steps]
-        return [{"topic": "upgrade_order", "evidence": evidence + _ev(*bad), "summary": (
+        return [CrossAdvice("upgrade_order", evidence + _ev(*bad), (
             "Upgrade order is inconclusive: a client failed against a server of its own version "
             f"({_first_failure(bad)})."
-        )}]
+        ))]
     if old_to_new and new_to_old:
         text = (f"Upgrade servers and clients in either order: {b} clients work with a {c} server "
                 f"and {c} clients with a {b} server (tracking and registry).")
@@ -119,10 +140,10 @@ def upgrade_order(r: CrossResult) -> list[dict[str, Any]]:
     else:
         text = (f"Upgrade servers and clients together: {b} clients fail against a {c} server "
                 f"({_first_failure(s1)}) and {c} clients against a {b} server ({_first_failure(s2)}).")
-    return [{"topic": "upgrade_order", "evidence": evidence, "summary": text}]
+    return [CrossAdvice("upgrade_order", evidence, text)]
 
 
-def artifacts(r: CrossResult) -> list[dict[str, Any]]:
+def artifacts(r: CrossResult) -> list[CrossAdvice]:
     out = []
     for writer, reader in (("candidate", "baseline"), ("baseline", "candidate")):
         w, rd = r.version(writer), r.version(reader)
@@ -138,22 +159,20 @@ def artifacts(r: CrossResult) -> list[dict[str, Any]]:
             if variant == "sklearn_default" and writer == "candidate" and _ok(alt):
                 text += (f" While a rollback to {rd} is possible, log sklearn models in {w} with "
                          f"serialization_format='cloudpickle' (observed: {rd} loads those).")
-            out.append({"topic": "artifacts", "evidence": _ev(step, control), "summary": text})
+            out.append(CrossAdvice("artifacts", _ev(step, control), text))
     return out
 
 
-def derive(r: CrossResult) -> list[dict[str, Any]]:
+def derive(r: CrossResult) -> list[CrossAdvice]:
     """All advice for one pair: database, upgrade order, then artifacts."""
     return [*database(r), *upgrade_order(r), *artifacts(r)]
 
 
-def from_results_dir(results_dir: Path) -> tuple[list[dict[str, Any]], list[str]]:
-    """Advice for every cross result in ``results_dir/cross`` (each item gains ``pair``), and unreadable files."""
-    from harness.results.cross import files_in, load_all
-
-    found, problems = load_all(files_in(Path(results_dir) / "cross"))
-    items = [
-        {**item, "pair": [r.baseline.mlflow_version, r.candidate.mlflow_version]}
-        for r in found for item in derive(r)
-    ]
-    return items, problems
+def for_results(results: list[CrossResult]) -> list[CrossAdvice]:
+    """Advice for every cross result, each tagged with its version pair."""
+    out = []
+    for r in results:
+        for item in derive(r):
+            item.pair = (r.baseline.mlflow_version, r.candidate.mlflow_version)
+            out.append(item)
+    return out

@@ -4,10 +4,45 @@ the baseline and one comparison per candidate."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterable
 
-from harness.compare import Comparison, compare, find_run, order_runs, superseded
+from packaging.version import InvalidVersion, Version
+
+from harness.analysis.compare import Comparison, compare
 from harness.results.runs import RunFile, ScenarioResult
+from harness.versions import matches
+
+
+def version_key(run: RunFile) -> tuple[int, Any]:
+    try:
+        return (0, Version(run.mlflow_version))
+    except InvalidVersion:
+        return (1, run.mlflow_version)
+
+
+def order_runs(runs: Iterable[RunFile]) -> list[RunFile]:
+    """Installed runs by version, install failures last; for each spec keep the newest run."""
+    newest: dict[str, RunFile] = {}
+    for run in runs:
+        key = run.spec or run.label
+        if key not in newest or run.started_at > newest[key].started_at:
+            newest[key] = run
+    return sorted(newest.values(), key=lambda r: (not r.installed, version_key(r), r.label))
+
+
+def superseded(runs: Iterable[RunFile], kept: Iterable[RunFile]) -> list[RunFile]:
+    kept_ids = {id(r) for r in kept}
+    return [r for r in runs if id(r) not in kept_ids]
+
+
+def find_run(runs: Iterable[RunFile], spec: str) -> RunFile | None:
+    """The run for ``spec``: same spec, else the newest installed version matching it."""
+    runs = list(runs)
+    for run in runs:
+        if run.installed and (run.spec == spec or run.mlflow_version == spec or run.label == spec):
+            return run
+    found = [r for r in runs if r.installed and matches(spec, r.mlflow_version)]
+    return max(found, key=version_key) if found else None
 
 
 @dataclass
@@ -34,6 +69,11 @@ class Matrix:
 
     def cell(self, run: RunFile, sid: str) -> ScenarioResult | None:
         return run.by_id().get(sid)
+
+    def verdict(self, run: RunFile, sid: str):
+        """The candidate cell's ``CellVerdict`` against the baseline, or None (baseline, not compared)."""
+        comparison = self.comparisons.get(run.label)
+        return comparison.verdicts.get(sid) if comparison else None
 
     def meta(self, sid: str) -> ScenarioResult | None:
         """Scenario metadata (area, kind, replaced_by, code) from any run that has it."""

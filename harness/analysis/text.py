@@ -1,0 +1,12 @@
+"""Small text helpers the analysis records use to build their one-line summaries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def first_line(text: Any, limit: int = 120) -> str:
+    """The first line of ``text``, cut at ``limit`` characters (``...`` when cut)."""
+    lines = str(text or "").strip().splitlines()
+    first = lines[0] if lines else ""
+    return first[:limit] + ("..." if len(first) > limit else "")
