@@ -47,12 +47,14 @@ def named_remedies(message: str) -> dict[str, Any]:
     return {"env": env, "commands": commands, "links": links, "uris": uris}
 
 
-def describe_refusal(exc: BaseException, limit: int = 2000) -> dict[str, Any]:
-    """An exception as a refusal record: its type, message, MLflow error code and what it names.
+def describe_raised(exc: BaseException, limit: int = 2000) -> dict[str, Any]:
+    """An exception as a record: its type, message, MLflow error code and what the message names.
 
     The keys (``type``, ``message``, ``error_code``, ``named_env``,
     ``named_commands``, ``named_links``, ``named_uris``) are what run files
-    and cross result files carry under a ``refusal`` observation.
+    and cross result files carry under a ``raised`` observation. Whether it
+    was a refusal with a way out is for the reader: the ``named_*`` lists are
+    empty when the message names none.
     """
     try:
         message = str(exc)

@@ -11,15 +11,15 @@ read back; or registry operations) and record the URI the version used and
 what it created on disk.
 
 When the version refuses (the user's code raises), the scenario records the
-exception and what its message names (``refusal``: see
-``harness.remedies.describe_refusal``), retries once in a fresh directory
+exception and what its message names (``raised``: see
+``harness.remedies.describe_raised``), retries once in a fresh directory
 with the environment settings the message named (``retry_with_named_env``)
 and re-raises, so the cell is the exception the user's code gets and the
 observations say which way out that release offered and whether it worked.
 Nothing here knows what any release does.
 
 Observation keys: ``store_uri``, ``registry_uri``, ``store_created``,
-``artifact_uri``, ``refusal``, ``retry_with_named_env``.
+``artifact_uri``, ``raised``, ``retry_with_named_env``.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ import os
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from harness.remedies import describe_refusal
+from harness.remedies import describe_raised
 from harness.scenario import Context, scenario
 from scenarios._common import PIP_REQUIREMENTS, relative_uri, same_predictions, setup_quietly
 
@@ -95,8 +95,8 @@ def _round_trip(ctx: Context, obs: dict[str, Any]) -> None:
     data = client.get_run(run_id).data
     ctx.check(data.params == {"alpha": "0.5", "solver": "lbfgs"}, f"params read back as {data.params}")
     ctx.check(data.tags.get("team") == "compat", f"tag read back as {data.tags.get('team')!r}")
-    history = sorted(client.get_metric_history(run_id, "accuracy"), key=lambda m: m.step)
-    ctx.check([m.value for m in history] == [0.5, 0.7, 0.9], f"metric history read back as {[m.value for m in history]}")
+    history = [m.value for m in sorted(client.get_metric_history(run_id, "accuracy"), key=lambda m: m.step)]
+    ctx.check(history == [0.5, 0.7, 0.9], f"metric history read back as {history}")
     found = ctx.adapter.search_runs("params.alpha = '0.5'", [run.info.experiment_id])
     ctx.check(list(found["run_id"]) == [run_id], f"search_runs found {list(found['run_id'])}")
     dst = cwd.parent / f"{cwd.name}-download"
@@ -136,17 +136,22 @@ def _user_code(ctx: Context, configure: Configure, workload: Workload = _round_t
         except AssertionError:
             raise
         except Exception as exc:
-            ctx.observe("refusal", describe_refusal(exc))
-            ctx.observe("retry_with_named_env", _retry(ctx, configure, workload, ctx.observations["refusal"]))
+            ctx.observe("raised", _here(ctx, describe_raised(exc)))
+            ctx.observe("retry_with_named_env", _retry(ctx, configure, workload, ctx.observations["raised"]))
             raise
         finally:
             ctx.observe("store_created", _created(cwd))
 
 
-def _retry(ctx: Context, configure: Configure, workload: Workload, refusal: dict[str, Any]) -> dict[str, Any] | None:
+def _here(ctx: Context, record: dict[str, Any]) -> dict[str, Any]:
+    """``record`` with the scenario's directory written ``<work>``, as the runner writes errors."""
+    return {k: v.replace(str(ctx.work_dir), "<work>") if isinstance(v, str) else v for k, v in record.items()}
+
+
+def _retry(ctx: Context, configure: Configure, workload: Workload, raised: dict[str, Any]) -> dict[str, Any] | None:
     """The same code again in a fresh directory with the settings the refusal named
     (warnings silenced: the cell shows what the user's line did, not the retry)."""
-    env = refusal.get("named_env") or {}
+    env = raised.get("named_env") or {}
     if not env:
         return None
     outcome: dict[str, Any] = {"env": env, "status": "pass", "error": None}
@@ -157,10 +162,9 @@ def _retry(ctx: Context, configure: Configure, workload: Workload, refusal: dict
             try:
                 configure(cwd)
                 workload(ctx, {})
-            except AssertionError as exc:
-                outcome.update(status="fail", error={"type": type(exc).__name__, "message": str(exc)[:500]})
-            except Exception as exc:  # noqa: BLE001 - recorded, the original refusal is what raises
-                outcome.update(status="error", error={"type": type(exc).__name__, "message": str(exc)[:500]})
+            except Exception as exc:  # noqa: BLE001 - recorded; the original exception is what raises
+                status = "fail" if isinstance(exc, AssertionError) else "error"
+                outcome.update(status=status, error=_here(ctx, {"type": type(exc).__name__, "message": str(exc)[:500]}))
             outcome["store_created"] = _created(cwd)
     finally:
         for name, value in saved.items():

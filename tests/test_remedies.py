@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from harness.remedies import describe_refusal, named_remedies
+from harness.remedies import describe_raised, named_remedies
 
 #: the shape of a refusal as a release words it (settings, a command, a link, a URI in one text)
 REFUSAL = (
@@ -55,8 +55,8 @@ class _BrokenStr(Exception):
         raise RuntimeError("no text")
 
 
-def test_describe_refusal_keeps_type_message_code_and_what_it_names_as_json():
-    record = describe_refusal(_Refused(REFUSAL))
+def test_describe_raised_keeps_type_message_code_and_what_it_names_as_json():
+    record = describe_raised(_Refused(REFUSAL))
     assert record["type"] == "_Refused"
     assert record["message"] == REFUSAL
     assert record["error_code"] == "INVALID_PARAMETER_VALUE"
@@ -65,7 +65,7 @@ def test_describe_refusal_keeps_type_message_code_and_what_it_names_as_json():
     assert json.loads(json.dumps(record)) == record  # goes into run files as is
 
 
-def test_describe_refusal_survives_a_broken_message_and_cuts_long_ones():
-    assert describe_refusal(_BrokenStr())["type"] == "_BrokenStr"
-    assert describe_refusal(ValueError("x" * 5000), limit=100)["message"] == "x" * 100
-    assert describe_refusal(ValueError("x"))["error_code"] is None
+def test_describe_raised_survives_a_broken_message_and_cuts_long_ones():
+    assert describe_raised(_BrokenStr())["type"] == "_BrokenStr"
+    assert describe_raised(ValueError("x" * 5000), limit=100)["message"] == "x" * 100
+    assert describe_raised(ValueError("x"))["error_code"] is None
