@@ -7,12 +7,18 @@
                                   file store; the file store for every candidate)
     nox -s report                 rebuild the matrix from results/runs/*.json
     nox -s gate                   exit 1 when a candidate breaks the gate policy
+    nox -s api                    static API diff: baseline vs each version (results/api/)
+    nox -s scan -- PATH...        the lines of your code the API changes affect
+    nox -s plan                   which versions and jobs CI runs for a pin change
     nox -s tests                  the harness's own test suite
     nox -s browser                the HTML report checked in headless chromium
 
 Versions come from ``[tool.mlflow-compat] versions`` or, without editing a
-file, ``MLFLOW_COMPAT_VERSIONS="2.9 3.1.4"``. Arguments after ``--`` go to
-``python -m harness run`` (for example ``--only 'registry.*'``).
+file, ``MLFLOW_COMPAT_VERSIONS="2.9 3.1.4"``, or from the mlflow pin in
+dependency files: ``MLFLOW_COMPAT_BASELINE_FROM=git:origin/main:requirements.txt
+MLFLOW_COMPAT_CANDIDATE_FROM=requirements.txt`` runs exactly those two
+releases. Arguments after ``--`` go to ``python -m harness run`` (for example
+``--only 'registry.*'``).
 """
 
 from __future__ import annotations
@@ -59,7 +65,16 @@ signal.signal(signal.SIGTERM, _terminate_like_interrupt)
 #: too short to kill scenario processes and remove temporary stores)
 INTERRUPT_TIMEOUT_S, TERMINATE_TIMEOUT_S = 3.0, 20.0
 
-REPORT_DEPS = ["packaging>=23", "tabulate>=0.9", "matplotlib>=3.7"]
+def _report_deps() -> list[str]:
+    """The light report environment: the project's runtime dependencies plus the ``html``
+    extra, read from pyproject.toml so the two never drift apart."""
+    from harness.config import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    return [*project["dependencies"], *project["optional-dependencies"]["html"]]
+
+
+REPORT_DEPS = _report_deps()
 PY = f"{sys.version_info.major}.{sys.version_info.minor}"
 
 
@@ -85,8 +100,12 @@ def _install_and_run(session: nox.Session, spec: str) -> None:
         return
     for skipped in resolution.skipped:
         session.warn(f"spec {spec}: skipped mlflow {skipped['version']} (did not install)")
+    facts = resolution.facts()
+    pinned = CONFIG.pin_for(spec)
+    if pinned is not None:
+        facts["pin"] = pinned.facts()  # which dependency file chose this column
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
-        json.dump(resolution.facts(), fh)
+        json.dump(facts, fh)
     try:
         session.run(
             "python", "-m", "harness", "run",
@@ -107,7 +126,11 @@ def _define_version_session(spec: str) -> None:
     def version_session(session: nox.Session) -> None:
         _install_and_run(session, spec)
 
-    version_session.__doc__ = f"Run the scenarios on mlflow {spec} (resolved to its newest installable release)."
+    pinned = CONFIG.pin_for(spec)
+    if pinned is not None:
+        version_session.__doc__ = f"Run the scenarios on mlflow {spec}, the {pinned.role}: {pinned.pin.requirement} from {pinned.pin.source}."
+    else:
+        version_session.__doc__ = f"Run the scenarios on mlflow {spec} (resolved to its newest installable release)."
 
 
 for _spec in CONFIG.versions:
@@ -116,12 +139,25 @@ for _spec in CONFIG.versions:
 
 @nox.session(venv_backend="none")
 def matrix(session: nox.Session) -> None:
-    """Every configured version (one session each), then the cross-version checks, then the report."""
+    """Every configured version (one session each), the cross-version checks, the API diff, then the report."""
     session.log(f"versions: {' '.join(CONFIG.versions)} (baseline {CONFIG.baseline})")
+    for pinned in CONFIG.pinned:
+        session.log(f"{pinned.role} {pinned.spec}: {pinned.pin.requirement} from {pinned.pin.source}")
     for spec in CONFIG.versions:
         session.notify(version_session_name(spec), posargs=session.posargs)
     session.notify("skew", posargs=[])
+    session.notify("api", posargs=[])
     session.notify("report", posargs=[])
+
+
+@nox.session(venv_backend="none")
+def plan(session: nox.Session) -> None:
+    """Which versions and jobs CI runs (pass --baseline-from/--candidate-from, --json); 'no mlflow change' when the pins agree."""
+    # nox's own interpreter: planning needs only packaging (nox brings it)
+    session.run(
+        sys.executable, "-m", "harness", "plan", *session.posargs,
+        env={"PYTHONPATH": str(ROOT)}, external=True,
+    )
 
 
 @nox.session(venv_backend="none")
@@ -164,6 +200,21 @@ def gate(session: nox.Session) -> None:
 
 
 @nox.session(python=PY, reuse_venv=True)
+def api(session: nox.Session) -> None:
+    """Static API diff (griffe over each release's source, never imported): results/api/."""
+    # a light environment: the harness, griffe and uv (to fetch release sources --no-deps); never mlflow
+    session.install("-e", ".[api]", "uv>=0.4")
+    session.run("python", "-m", "harness", "api", *session.posargs, env={"PYTHONPATH": str(ROOT)})
+
+
+@nox.session(python=PY, reuse_venv=True)
+def scan(session: nox.Session) -> None:
+    """The places in your code that the API changes break (results/api; `-- PATH... [--format sarif] [--fix]`)."""
+    session.install("-e", ".[scan]")
+    session.run("python", "-m", "harness", "scan", *session.posargs, env={"PYTHONPATH": str(ROOT)})
+
+
+@nox.session(python=PY, reuse_venv=True)
 def tests(session: nox.Session) -> None:
     """The harness's own tests (unit tests plus a few against real MLflow)."""
     session.install("-e", ".[test]")
@@ -172,9 +223,9 @@ def tests(session: nox.Session) -> None:
 
 @nox.session(python=PY, reuse_venv=True)
 def bench(session: nox.Session) -> None:
-    """How fast is the harness itself: env creation, warm matrix overhead, report time."""
+    """How fast is the harness itself: env creation, warm matrix overhead, report time, API diff."""
     _light_env(session)
-    session.install("nox[uv]", "virtualenv")
+    session.install("nox[uv]", "virtualenv", "-e", ".[api,scan]")
     session.run("python", "-m", "harness.bench", *session.posargs, env={"PYTHONPATH": str(ROOT)})
 
 

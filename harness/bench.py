@@ -8,10 +8,16 @@ Measured in one run, on this machine, as ratios where timings are noisy:
 * a warm rerun of the matrix: total wall time vs the sum of the scenario
   bodies' own times, and the overhead per scenario (fork, store copy, result
   hand-off) from the run files' ``wall_s`` vs ``duration_s``;
-* ``report`` on 100 synthetic run files of 40 scenarios each.
+* ``report`` on 100 synthetic run files of 40 scenarios each;
+* the API diff of one pair (2.9.2 -> 3.17.2): cold (sources fetched --no-deps
+  into an empty cache, both releases read by griffe, both directions diffed)
+  and cached (the pair's file is current), in-process and as a whole command.
+* ``scan`` of a generated 50,000-line tree with the API diff on disk
+  (``harness.scan.benchmark``).
 
 Targets (issue #5): warm matrix <= 1.5x the bodies; per-scenario overhead
-< 0.3 s; report on 100 files < 2 s.
+< 0.3 s; report on 100 files < 2 s. Issue #13: API diff of one pair < 30 s
+cold, < 1 s cached; scan of 50,000 lines < 5 s.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -30,9 +37,11 @@ from pathlib import Path
 
 from harness import envs
 from harness.config import PROJECT_ROOT, load_config, split_specs
+from harness.outcomes import Status
 from harness.results.runs import RunFile, ScenarioResult, load_run, run_files_in, save_run
 
-TARGETS = {"matrix_ratio": 1.5, "overhead_s": 0.3, "report_s": 2.0}
+TARGETS = {"matrix_ratio": 1.5, "overhead_s": 0.3, "report_s": 2.0, "api_cold_s": 30.0, "api_cached_s": 1.0,
+           "scan_s": 5.0}
 
 
 def _run(cmd: list[str], **kwargs) -> float:
@@ -166,7 +175,7 @@ def bench_matrix(specs: list[str], results: Path, extra: list[str]) -> dict:
 
 def synthetic_runs(directory: Path, files: int = 100, scenarios: int = 40, seed: int = 7) -> None:
     rng = random.Random(seed)
-    statuses = ["pass"] * 8 + ["fail", "error", "unsupported", "skipped"]
+    statuses = [Status.PASS] * 8 + [Status.FAIL, Status.ERROR, Status.UNSUPPORTED, Status.SKIPPED]
     for i in range(files):
         version = f"{2 + i // 50}.{i % 50}.0"
         results = []
@@ -177,7 +186,7 @@ def synthetic_runs(directory: Path, files: int = 100, scenarios: int = 40, seed:
                 ScenarioResult(
                     id=f"area{j % 6}.subject{j}.variant", area=f"area{j % 6}", kind="perf" if j % 4 == 0 else "idiom",
                     status=status, duration_s=sum(samples),
-                    error={"type": "TypeError", "message": f"boom {j}"} if status in ("fail", "error") else None,
+                    error={"type": "TypeError", "message": f"boom {j}"} if status in (Status.FAIL, Status.ERROR) else None,
                     warnings=[{"category": "FutureWarning", "message": f"deprecated {j % 3}", "source": "warnings", "where": "x.py:1", "count": 1}] if j % 5 == 0 else [],
                     timing={"unit": "s", "samples": samples, "median": sorted(samples)[2]} if j % 4 == 0 else None,
                     metrics={"peak_rss_mb": 300.0}, observations={"uri": f"scheme{i % 3}:/"},
@@ -209,14 +218,61 @@ def bench_report(work: Path, files: int = 100, scenarios: int = 40) -> dict:
     return {"files": files, "scenarios": scenarios, "best_s": best, "samples_s": samples, "outputs": outputs}
 
 
+def bench_api(work: Path, baseline: str = "2.9.2", candidate: str = "3.17.2") -> dict:
+    """One pair's API diff, cold (empty source cache, no environment reused) then cached."""
+    from harness.api.produce import Producer
+    from harness.api.surface import Surface
+
+    results = work / "api-results"
+    shutil.rmtree(results, ignore_errors=True)
+
+    def producer() -> Producer:
+        return Producer(results / "api", work / "api-src", Surface(), env_dirs=[],
+                        log=lambda line: print(f"    {line.strip()}", flush=True))
+
+    def child_cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
+
+    wall, cpu, installers = time.perf_counter(), time.process_time(), child_cpu()
+    diff, cached = producer().produce(baseline, candidate)
+    # this process (griffe, the diff) plus the installers it ran (uv --no-deps)
+    cold, cold_cpu = time.perf_counter() - wall, time.process_time() - cpu + child_cpu() - installers
+    assert not cached
+    start, cpu = time.perf_counter(), time.process_time()
+    _, cached = producer().produce(baseline, candidate)
+    warm, warm_cpu = time.perf_counter() - start, time.process_time() - cpu
+    assert cached
+    cmd = [sys.executable, "-m", "harness", "api", "--results-dir", str(results),
+           "--baseline", baseline, "--candidate", candidate, "-q"]
+    before = child_cpu()
+    command = min(_run(cmd, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}, cwd=PROJECT_ROOT) for _ in range(3))
+    command_cpu = (child_cpu() - before) / 3
+    counts = {d: (len(diff.direction(d)), len(diff.direction(d, user_facing_only=True))) for d in ("upgrade", "rollback")}
+    print(
+        f"  API diff {baseline} -> {candidate}: cold {cold:.1f}s wall, {cold_cpu:.1f}s CPU "
+        f"(target < {TARGETS['api_cold_s']:.0f}s); cached {warm * 1000:.0f} ms in-process ({warm_cpu * 1000:.0f} ms CPU), "
+        f"{command:.2f}s as a whole command (best of 3, interpreter start included; {command_cpu:.2f}s CPU on average; "
+        f"target < {TARGETS['api_cached_s']:.0f}s)\n"
+        f"  changes (all / user-facing): upgrade {counts['upgrade'][0]} / {counts['upgrade'][1]}, "
+        f"rollback {counts['rollback'][0]} / {counts['rollback'][1]}; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (wall above CPU is waiting for a core)",
+        flush=True,
+    )
+    return {"pair": [baseline, candidate], "cold_s": cold, "cold_cpu_s": cold_cpu, "cached_s": warm,
+            "cached_cpu_s": warm_cpu, "cached_command_s": command, "cached_command_cpu_s": command_cpu,
+            "load_average": os.getloadavg()[0], "changes": counts}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m harness.bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--versions", default=os.environ.get("MLFLOW_COMPAT_VERSIONS", ""),
                         help="specs for the matrix part (default: the configured versions)")
     parser.add_argument("--env-versions", default="2.9 3", help="specs for the environment part")
-    parser.add_argument("--skip", action="append", default=[], choices=["envs", "matrix", "report"],
+    parser.add_argument("--skip", action="append", default=[], choices=["envs", "matrix", "report", "api", "scan"],
                         help="leave a part out")
+    parser.add_argument("--api-pair", default="2.9.2 3.17.2", help="baseline and candidate release of the API diff part")
     parser.add_argument("--matrix-args", default="", help="arguments for the matrix's scenario runs, e.g. \"--skip serving\"")
     parser.add_argument("--matrix-from", type=Path,
                         help="instead of rerunning the matrix, read the run files of one (a results/runs dir)")
@@ -230,6 +286,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"mlflow-compat bench, {figures['date']}, {figures['machine']}", flush=True)
         if "report" not in args.skip:
             figures["report"] = bench_report(work)
+        if "api" not in args.skip:
+            figures["api"] = bench_api(work, *split_specs(args.api_pair)[:2])
+        if "scan" not in args.skip:
+            from harness.scan.benchmark import bench_scan
+
+            figures["scan"] = bench_scan(work, load_config().results_dir, target_s=TARGETS["scan_s"])
         if "envs" not in args.skip:
             env_specs = split_specs(args.env_versions)
             figures["envs"] = bench_envs(env_specs, work, ["uv", "virtualenv"])
@@ -245,6 +307,13 @@ def main(argv: list[str] | None = None) -> int:
     misses = []
     if "report" in figures and figures["report"]["best_s"] >= TARGETS["report_s"]:
         misses.append("report")
+    if "api" in figures:
+        if figures["api"]["cold_s"] >= TARGETS["api_cold_s"]:
+            misses.append("API diff cold")
+        if figures["api"]["cached_command_s"] >= TARGETS["api_cached_s"]:
+            misses.append("API diff cached")
+    if "scan" in figures and figures["scan"]["best_s"] >= TARGETS["scan_s"]:
+        misses.append("scan")
     if "matrix" in figures:
         if figures["matrix"]["ratio"] > TARGETS["matrix_ratio"]:
             misses.append("matrix ratio")

@@ -11,7 +11,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 try:  # Python 3.11+
     import tomllib
@@ -23,6 +23,8 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from harness.analysis.policy import GatePolicy
 from harness.errors import ConfigError
 from harness.outcomes import Verdict
+from harness.pins import PinnedVersion
+from harness.pins.roles import pin_sources, with_pins  # noqa: F401 - with_pins is public here too
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VERSIONS_ENV = "MLFLOW_COMPAT_VERSIONS"
@@ -30,6 +32,9 @@ BASELINE_ENV = "MLFLOW_COMPAT_BASELINE"
 RESULTS_ENV = "MLFLOW_COMPAT_RESULTS"
 SCENARIO_PATHS_ENV = "MLFLOW_COMPAT_SCENARIO_PATHS"
 CONFIG_ENV = "MLFLOW_COMPAT_CONFIG"
+#: dependency files whose mlflow pin sets the baseline / the candidate (harness/pins)
+BASELINE_FROM_ENV = "MLFLOW_COMPAT_BASELINE_FROM"
+CANDIDATE_FROM_ENV = "MLFLOW_COMPAT_CANDIDATE_FROM"
 
 SPEC_RE = re.compile(r"^\d+(\.\d+){0,2}$")
 
@@ -48,6 +53,22 @@ class CompanionRule:
 
 
 @dataclass(frozen=True)
+class ApiSettings:
+    """``[tool.mlflow-compat.api]``: the API diff's public-surface policy and source cache.
+
+    ``include``/``exclude`` replace the shipped defaults (``harness.api.surface``)
+    when set; ``extend_include``/``extend_exclude`` add to them.
+    """
+
+    include: tuple[str, ...] | None = None
+    exclude: tuple[str, ...] | None = None
+    extend_include: tuple[str, ...] = ()
+    extend_exclude: tuple[str, ...] = ()
+    #: where release sources are installed (--no-deps) for the diff; None: results/.cache/api-src
+    source_cache: Path | None = None
+
+
+@dataclass(frozen=True)
 class Config:
     versions: tuple[str, ...] = ("2.9", "2.22", "3.1", "3")
     baseline: str = "2.9"
@@ -60,11 +81,31 @@ class Config:
     scenario_paths: tuple[Path, ...] = ()
     extra_requirements: tuple[str, ...] = ()
     gate: GatePolicy = field(default_factory=GatePolicy)
+    api: ApiSettings = field(default_factory=ApiSettings)
     source: Path | None = None
+    #: versions chosen by a pin (``--baseline-from`` / ``--candidate-from``), see :func:`with_pins`
+    pinned: tuple[PinnedVersion, ...] = ()
 
     @property
     def runs_dir(self) -> Path:
         return self.results_dir / "runs"
+
+    @property
+    def api_dir(self) -> Path:
+        return self.results_dir / "api"
+
+    @property
+    def api_source_cache(self) -> Path:
+        return self.api.source_cache or self.results_dir / ".cache" / "api-src"
+
+    def pin_for(self, spec: str) -> PinnedVersion | None:
+        """The pin that chose ``spec`` (the baseline's when both chose the same release)."""
+        return next((p for p in self.pinned if p.spec == spec), None)
+
+    def release_candidates(self, spec: str) -> list[str]:
+        """The releases a pinned ``spec`` tries, newest first; [] when no pin chose it."""
+        pinned = self.pin_for(spec)
+        return list(pinned.candidates) if pinned else []
 
     def companion_pins(self, version: str) -> list[str]:
         pins: list[str] = []
@@ -86,7 +127,9 @@ _TOP_KEYS = {
     "scenario_paths",
     "extra_requirements",
     "gate",
+    "api",
 }
+_API_KEYS = {"include", "exclude", "extend_include", "extend_exclude", "source_cache"}
 _GATE_KEYS = {"fail_on", "slowdown_factor", "fail_on_deprecations", "allow"}
 _COMPANION_KEYS = {"mlflow", "pins", "reason"}
 
@@ -182,6 +225,26 @@ def _parse_gate(raw: Any) -> GatePolicy:
     return GatePolicy(**kwargs)
 
 
+def _parse_api(raw: Any, base_dir: Path) -> ApiSettings:
+    _expect(raw, dict, "api")
+    unknown = set(raw) - _API_KEYS
+    if unknown:
+        raise ConfigError(f"[tool.mlflow-compat.api] unknown key {sorted(unknown)[0]!r}")
+    kwargs: dict[str, Any] = {}
+    for key in ("include", "exclude", "extend_include", "extend_exclude"):
+        if key in raw:
+            patterns = _string_list(raw[key], f"api.{key}")
+            for pattern in patterns:
+                if not pattern.strip() or any(not part for part in pattern.split(".")):
+                    raise ConfigError(
+                        f"[tool.mlflow-compat.api] {key}: {pattern!r} is not a dotted pattern like 'mlflow.models.*'"
+                    )
+            kwargs[key] = patterns
+    if "source_cache" in raw:
+        kwargs["source_cache"] = (base_dir / _expect(raw["source_cache"], str, "api.source_cache")).resolve()
+    return ApiSettings(**kwargs)
+
+
 def parse_table(table: Mapping[str, Any], base_dir: Path, source: Path | None = None) -> Config:
     """Validate a ``[tool.mlflow-compat]`` table (already parsed from TOML)."""
     unknown = set(table) - _TOP_KEYS
@@ -223,6 +286,8 @@ def parse_table(table: Mapping[str, Any], base_dir: Path, source: Path | None = 
         )
     if "gate" in table:
         kwargs["gate"] = _parse_gate(table["gate"])
+    if "api" in table:
+        kwargs["api"] = _parse_api(table["api"], base_dir)
     return Config(**kwargs)
 
 
@@ -249,7 +314,11 @@ def read_table(pyproject: Path) -> dict[str, Any]:
 
 
 def load_config(
-    pyproject: Path | None = None, env: Mapping[str, str] | None = None
+    pyproject: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    *,
+    baseline_from: Sequence[str | Path] = (),
+    candidate_from: Sequence[str | Path] = (),
 ) -> Config:
     """Load the config from ``pyproject`` (default: the project's) and apply env overrides.
 
@@ -258,6 +327,10 @@ def load_config(
     ``MLFLOW_COMPAT_SCENARIO_PATHS`` (``os.pathsep``-separated) replaces
     ``scenario_paths``. ``MLFLOW_COMPAT_CONFIG`` names another pyproject.toml
     (a user project's), whose relative paths resolve next to it.
+
+    ``MLFLOW_COMPAT_BASELINE_FROM`` / ``MLFLOW_COMPAT_CANDIDATE_FROM`` (or
+    ``baseline_from`` / ``candidate_from``, which win) name dependency files
+    whose mlflow pin chooses the baseline / candidate (:func:`with_pins`).
     """
     env = os.environ if env is None else env
     if pyproject is None and env.get(CONFIG_ENV, "").strip():
@@ -288,4 +361,11 @@ def load_config(
         table["results_dir"] = env[RESULTS_ENV].strip()
     if env.get(SCENARIO_PATHS_ENV, "").strip():
         table["scenario_paths"] = [p for p in env[SCENARIO_PATHS_ENV].split(os.pathsep) if p]
-    return parse_table(table, pyproject.parent, source=pyproject)
+    config = parse_table(table, pyproject.parent, source=pyproject)
+    base, base_option = pin_sources(baseline_from, env, BASELINE_FROM_ENV, "--baseline-from")
+    cand, cand_option = pin_sources(candidate_from, env, CANDIDATE_FROM_ENV, "--candidate-from")
+    if base and env.get(BASELINE_ENV, "").strip():
+        raise ConfigError(f"{BASELINE_ENV} and {base_option} both choose the baseline; set one")
+    if base and cand and env.get(VERSIONS_ENV, "").strip():
+        raise ConfigError(f"{VERSIONS_ENV} and {base_option} + {cand_option} both choose the versions; set one")
+    return with_pins(config, base, cand, options=(base_option, cand_option))

@@ -122,7 +122,8 @@ def resolve_and_install(
     """Install the newest release of ``spec`` that installs; record what was skipped."""
     resolution = Resolution(spec)
     try:
-        candidates = versions.resolve(spec, config.results_dir / ".cache")
+        # a version chosen by a range pin walks that range's releases, as a family does
+        candidates = config.release_candidates(spec) or versions.resolve(spec, config.results_dir / ".cache")
     except VersionError as exc:
         resolution.error = str(exc)
         return resolution

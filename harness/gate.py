@@ -14,14 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
-from pathlib import Path
-from typing import Iterable
-
-from packaging.specifiers import SpecifierSet
-from packaging.version import InvalidVersion, Version
+from typing import Any, Iterable
 
 from harness.analysis.compare import Comparison, compare
-from harness.analysis.matrix import Matrix, find_run, version_key
+from harness.analysis.matrix import Matrix, find_run
 from harness.analysis.model import Analysis
 from harness.analysis.policy import GatePolicy
 from harness.errors import HarnessError
@@ -51,10 +47,12 @@ class GateResult:
     allowed: list[Violation] = field(default_factory=list)
     #: remarks on the allowlist (an entry matching nothing, or not needed)
     notes: list[str] = field(default_factory=list)
+    #: with ``--scan``: the user's call sites that break on a candidate (harness.scan findings)
+    breaking_calls: list[Any] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
-        return not self.failing
+        return not self.failing and not self.breaking_calls
 
     @property
     def exit_code(self) -> int:
@@ -81,37 +79,20 @@ def _failed_install(runs: Iterable[RunFile], spec: str) -> RunFile | None:
     )
 
 
-def _in_set(spec: SpecifierSet, version: str) -> bool:
-    try:
-        return spec.contains(Version(version), prereleases=True)
-    except InvalidVersion:
-        return False
-
-
-def select_candidates(
-    matrix: Matrix, specs: Iterable[str] = (), constraint: SpecifierSet | None = None, source: Path | None = None
-) -> list[RunFile]:
-    """The runs to gate: named by spec, by a requirement constraint, or every non-baseline run."""
+def select_candidates(matrix: Matrix, specs: Iterable[str] = ()) -> list[RunFile]:
+    """The runs to gate: named by spec (exact, family, or the pinned release), or every non-baseline run."""
     runs = matrix.runs
+    specs = list(specs)
     chosen: list[RunFile] = []
-    hint = f"; tested: {tested(runs)}"
     for spec in specs:
         run = find_run(runs, spec) or _failed_install(runs, spec)
         if run is None:
             raise HarnessError(
-                f"no run file for candidate {spec} in the results{hint}; run `nox -s mlflow-{spec}` first"
+                f"no run file for candidate {spec} in the results; tested: {tested(runs)}; "
+                f"run `nox -s mlflow-{spec}` first"
             )
         chosen.append(run)
-    if constraint is not None:
-        inside = [r for r in runs if r.installed and _in_set(constraint, r.mlflow_version)]
-        if not inside:
-            raise HarnessError(
-                f"no run file for candidate mlflow{constraint} (from {source}){hint}; "
-                "add a matching version to the matrix and run it first"
-            )
-        chosen.append(max(inside, key=version_key))
-    specs = list(specs)
-    if not specs and constraint is None:
+    if not specs:
         chosen = [r for r in runs if r is not matrix.baseline]
     unique: list[RunFile] = []
     for run in chosen:
@@ -134,15 +115,21 @@ def violations_of(comparison: Comparison, policy: GatePolicy) -> list[Violation]
     return out
 
 
-def evaluate(analysis: Analysis, candidates: list[RunFile] | None = None) -> GateResult:
-    """Apply the analysis' policy to ``candidates`` (default: every non-baseline run)."""
+def evaluate(
+    analysis: Analysis, candidates: list[RunFile] | None = None, breaking_calls: Iterable[Any] = ()
+) -> GateResult:
+    """Apply the analysis' policy to ``candidates`` (default: every non-baseline run).
+
+    ``breaking_calls``: the user's call sites a scan found breaking on a candidate
+    (``gate --scan``); each one fails the gate too.
+    """
     matrix, policy = analysis.matrix, analysis.policy
     baseline = matrix.baseline
     if baseline is None:
         raise HarnessError("no installed baseline run to gate against")
     if candidates is None:
         candidates = [r for r in matrix.runs if r is not baseline]
-    result = GateResult(baseline, candidates, policy)
+    result = GateResult(baseline, candidates, policy, breaking_calls=list(breaking_calls))
     violations: list[Violation] = []
     compared: set[str] = set()
     for run in candidates:

@@ -29,6 +29,7 @@ import os
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from harness.outcomes import Status
 from harness.remedies import describe_raised
 from harness.scenario import Context, scenario
 from scenarios._common import PIP_REQUIREMENTS, relative_uri, same_predictions, setup_quietly
@@ -154,7 +155,7 @@ def _retry(ctx: Context, configure: Configure, workload: Workload, raised: dict[
     env = raised.get("named_env") or {}
     if not env:
         return None
-    outcome: dict[str, Any] = {"env": env, "status": "pass", "error": None}
+    outcome: dict[str, Any] = {"env": env, "status": str(Status.PASS), "error": None}
     saved = {name: os.environ.get(name) for name in env}
     try:
         with _project(ctx, "retry") as cwd, setup_quietly():
@@ -163,8 +164,8 @@ def _retry(ctx: Context, configure: Configure, workload: Workload, raised: dict[
                 configure(cwd)
                 workload(ctx, {})
             except Exception as exc:  # noqa: BLE001 - recorded; the original exception is what raises
-                status = "fail" if isinstance(exc, AssertionError) else "error"
-                outcome.update(status=status, error=_here(ctx, {"type": type(exc).__name__, "message": str(exc)[:500]}))
+                status = Status.FAIL if isinstance(exc, AssertionError) else Status.ERROR
+                outcome.update(status=str(status), error=_here(ctx, {"type": type(exc).__name__, "message": str(exc)[:500]}))
             outcome["store_created"] = _created(cwd)
     finally:
         for name, value in saved.items():

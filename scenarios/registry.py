@@ -74,7 +74,7 @@ def search_model_versions(ctx: Context) -> None:
     id="registry.stage.transition",
     area="registry",
     kind="idiom",
-    replaced_by="registry.alias.set_get_load",
+    replaced_by="registry.alias.set",
     code='client.transition_model_version_stage(name, v, "Staging")',
 )
 def stage_transition(ctx: Context) -> None:
@@ -125,6 +125,25 @@ def latest_versions(ctx: Context) -> None:
     name = NAME
     latest = client.get_latest_versions(name)
     ctx.check([str(mv.version) for mv in latest] == ["2"], f"latest versions {[mv.version for mv in latest]}")
+
+
+@scenario(
+    id="registry.alias.set",
+    area="registry",
+    kind="idiom",
+    code='client.set_registered_model_alias(name, "staging", v)',
+)
+def alias_set(ctx: Context) -> None:
+    """Point an alias at a model version (what replaces moving it to a stage)."""
+    from mlflow import MlflowClient
+
+    with setup_quietly():
+        _, _, (v,) = _registered(ctx)
+    client = MlflowClient()
+    name = NAME
+    client.set_registered_model_alias(name, "staging", v)
+    found = client.get_model_version_by_alias(name, "staging").version
+    ctx.check(str(found) == str(v), f"alias 'staging' resolves to version {found}, not {v}")
 
 
 @scenario(

@@ -109,6 +109,8 @@ def test_execute_describes_a_scenario_as_the_run_file_records_it(tmp_path):
 ])
 def test_execute_keeps_reasons_and_failures_without_a_traceback(tmp_path, raised, status, error, reason):
     data = execute(_spec(_raise(raised)), _context(tmp_path))
+    if data["error"]:
+        assert data["error"].pop("raised_in")["origin"] == "scenario"  # see test_origins.py
     assert (data["status"], data["error"], data["reason"]) == (status, error, reason)
 
 

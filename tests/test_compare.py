@@ -167,3 +167,26 @@ def test_matrix_outputs_show_timings_as_ratios_to_the_baseline(results_dir, caps
     verdicts = data["comparisons"]["mlflow-3.6.0"]["verdicts"]
     assert verdicts["p.t"]["ratio"] == pytest.approx(1.8) and verdicts["p.t"]["timing"]["verdict"] == "slower"
     assert data["comparisons"]["mlflow-2.22.1"]["verdicts"]["p.u"]["ratio"] == pytest.approx(1.0)
+
+
+def test_a_status_change_raised_inside_a_library_names_it_and_both_versions():
+    from tests.factories import run_file, scenario
+
+    raised = {"origin": "library:scikit-learn", "distribution": "scikit-learn", "version": "1.9.1",
+              "frame": "sklearn/metrics/_regression.py:123"}
+    base = run_file("2.9.2", [scenario("evaluation.regressor.metrics")])
+    cand = run_file("2.9.2", [scenario("evaluation.regressor.metrics", "error",
+                                       error={"type": "TypeError", "message": "got an unexpected keyword 'squared'",
+                                              "raised_in": raised})])
+    base.packages = {"mlflow": "2.9.2", "scikit-learn": "1.3.2"}
+    cand.packages = {"mlflow": "2.9.2", "scikit_learn": "1.9.1"}
+    v = compare(base, cand).verdicts["evaluation.regressor.metrics"]
+    assert v.cause == {"package": "scikit-learn", "baseline": "1.3.2", "candidate": "1.9.1",
+                       "frame": "sklearn/metrics/_regression.py:123"}
+    assert "cause: scikit-learn 1.3.2 -> 1.9.1" in " ".join(v.details)
+    # same library version on both sides: the library did not change, nothing to blame on it
+    base.packages["scikit-learn"] = "1.9.1"
+    assert compare(base, cand).verdicts["evaluation.regressor.metrics"].cause is None
+    # raised inside mlflow: no library cause
+    cand.scenarios[0].error["raised_in"] = {"origin": "mlflow", "frame": "mlflow/models/evaluation/base.py:1"}
+    assert compare(base, cand).verdicts["evaluation.regressor.metrics"].cause is None

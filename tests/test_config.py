@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.config import load_config, split_specs
+from harness.config import load_config, split_specs, with_pins
 from harness.errors import ConfigError
 
 
@@ -51,6 +51,9 @@ def test_split_specs_accepts_spaces_and_commas():
         ("[tool.mlflow-compat.gate]\nstrict = true\n", "strict"),
         ("[[tool.mlflow-compat.companions]]\nmlflow = 'newest'\npins = []\n", "'newest' is not a version range"),
         ("[tool.mlflow-compat\nversions = 1\n", "invalid TOML"),
+        ("[tool.mlflow-compat.api]\ninclde = []\n", "inclde"),
+        ("[tool.mlflow-compat.api]\nexclude = 'mlflow.store.**'\n", "api.exclude"),
+        ("[tool.mlflow-compat.api]\nextend_include = ['mlflow..x']\n", "'mlflow..x'"),
     ],
 )
 def test_config_errors_name_the_key(tmp_path, body, key):
@@ -75,3 +78,86 @@ def test_bad_spec_in_the_environment_names_the_variable():
         load_config(env={"MLFLOW_COMPAT_VERSIONS": "2.9 latest"})
     with pytest.raises(ConfigError, match="MLFLOW_COMPAT_BASELINE"):
         load_config(env={"MLFLOW_COMPAT_BASELINE": "two"})
+
+
+def test_api_table_replaces_or_extends_the_surface_and_moves_the_source_cache(tmp_path):
+    config = load_config(write_pyproject(tmp_path, """
+[tool.mlflow-compat.api]
+exclude = ["mlflow.store.**"]
+extend_include = ["mlflow.genai.*"]
+source_cache = "cache/src"
+"""), env={})
+    assert config.api.exclude == ("mlflow.store.**",) and config.api.include is None
+    assert config.api.extend_include == ("mlflow.genai.*",)
+    assert config.api_source_cache == (tmp_path / "cache" / "src").resolve()
+    assert load_config(env={}).api_source_cache == load_config(env={}).results_dir / ".cache" / "api-src"
+# --------------------------------------------------------------------------
+# versions from the mlflow pin in dependency files (harness/pins)
+# --------------------------------------------------------------------------
+@pytest.fixture
+def pin_files(tmp_path: Path) -> Path:
+    for name, text in {"old.txt": "mlflow==2.9.2\n", "new.txt": "mlflow==3.1.4\n", "range.txt": "mlflow>=3.1,<3.2\n"}.items():
+        (tmp_path / name).write_text(text)
+    return tmp_path
+
+
+def test_both_pins_make_the_versions_exactly_baseline_and_candidate(pin_files):
+    env = {"MLFLOW_COMPAT_BASELINE_FROM": str(pin_files / "old.txt"),
+           "MLFLOW_COMPAT_CANDIDATE_FROM": str(pin_files / "new.txt")}
+    config = load_config(env=env)
+    assert config.versions == ("2.9.2", "3.1.4") and config.baseline == "2.9.2"
+    assert config.pin_for("3.1.4").role == "candidate" and config.pin_for("3.1.4").pin.requirement == "mlflow==3.1.4"
+    assert config.pin_for("2.9") is None and config.release_candidates("2.9") == []
+    assert config.pin_for("2.9.2").facts()["source"] == str(pin_files / "old.txt")
+
+
+def test_equal_pins_are_one_version(pin_files):
+    env = {"MLFLOW_COMPAT_BASELINE_FROM": str(pin_files / "new.txt"),
+           "MLFLOW_COMPAT_CANDIDATE_FROM": str(pin_files / "new.txt")}
+    config = load_config(env=env)
+    assert config.versions == ("3.1.4",) and config.baseline == "3.1.4"
+
+
+def test_one_pin_replaces_its_role_only(pin_files):
+    only_candidate = load_config(env={"MLFLOW_COMPAT_CANDIDATE_FROM": str(pin_files / "new.txt")})
+    assert only_candidate.versions == ("2.9", "3.1.4") and only_candidate.baseline == "2.9"
+    only_baseline = load_config(env={"MLFLOW_COMPAT_BASELINE_FROM": str(pin_files / "new.txt")})
+    assert only_baseline.versions == ("3.1.4", "2.9", "2.22", "3.1", "3") and only_baseline.baseline == "3.1.4"
+    # with MLFLOW_COMPAT_VERSIONS naming the others
+    mixed = load_config(env={"MLFLOW_COMPAT_BASELINE_FROM": str(pin_files / "old.txt"), "MLFLOW_COMPAT_VERSIONS": "3"})
+    assert mixed.versions == ("2.9.2", "3")
+
+
+def test_a_range_pin_is_its_newest_release_and_the_environment_walks_the_rest(pin_files):
+    from tests.test_pins import RELEASES
+
+    config = with_pins(load_config(env={}), [str(pin_files / "old.txt")], [str(pin_files / "range.txt")],
+                       releases=lambda: RELEASES)
+    assert config.versions == ("2.9.2", "3.1.4")
+    assert config.release_candidates("3.1.4") == ["3.1.4", "3.1.3", "3.1.1", "3.1.0"]
+    assert config.release_candidates("2.9.2") == ["2.9.2"]
+
+
+def test_options_win_over_the_environment(pin_files):
+    env = {"MLFLOW_COMPAT_BASELINE_FROM": str(pin_files / "old.txt"),
+           "MLFLOW_COMPAT_CANDIDATE_FROM": str(pin_files / "old.txt")}
+    config = load_config(env=env, candidate_from=[str(pin_files / "new.txt")])
+    assert config.versions == ("2.9.2", "3.1.4")
+
+
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"MLFLOW_COMPAT_BASELINE": "2.9", "MLFLOW_COMPAT_BASELINE_FROM": "old.txt"},
+         "MLFLOW_COMPAT_BASELINE and MLFLOW_COMPAT_BASELINE_FROM both choose the baseline"),
+        ({"MLFLOW_COMPAT_VERSIONS": "3", "MLFLOW_COMPAT_BASELINE_FROM": "old.txt", "MLFLOW_COMPAT_CANDIDATE_FROM": "new.txt"},
+         "MLFLOW_COMPAT_VERSIONS and MLFLOW_COMPAT_BASELINE_FROM \\+ MLFLOW_COMPAT_CANDIDATE_FROM both choose the versions"),
+        ({"MLFLOW_COMPAT_CANDIDATE_FROM": "missing.txt"}, "^MLFLOW_COMPAT_CANDIDATE_FROM missing.txt: no such file$"),
+    ],
+)
+def test_pins_that_clash_with_other_settings_are_one_line(pin_files, monkeypatch, env, message):
+    from harness.errors import HarnessError
+
+    monkeypatch.chdir(pin_files)
+    with pytest.raises(HarnessError, match=message):
+        load_config(env=env)

@@ -203,7 +203,7 @@ def test_matrix_session_runs_skew_after_versions_and_before_report():
 
     module.matrix(FakeSession())
     names = [name for name, _ in calls]
-    assert names[-2:] == ["skew", "report"] and all(n.startswith("mlflow-") for n in names[:-2])
+    assert names[-3:] == ["skew", "api", "report"] and all(n.startswith("mlflow-") for n in names[:-3])
     assert dict(calls)["skew"] == []  # per-version --only globs do not apply to skew
 
 
@@ -291,3 +291,24 @@ def test_an_interrupt_inside_a_check_ends_the_step_instead_of_being_recorded():
 
     with pytest.raises(KeyboardInterrupt):
         check("server.tracking", body)
+
+
+@pytest.mark.parametrize("script, status, reason", [
+    ("echo 'Traceback: boom'; exit 3", "crashed", "process exited with code 3 without a result"),
+    ("kill -SEGV $$", "crashed", "killed by signal 11"),
+    ("sleep 30", "timeout", "no result within 1s; process tree killed"),
+])
+def test_a_step_process_that_writes_no_result_is_recorded_as_how_it_ended(tmp_path, script, status, reason):
+    # a stand-in interpreter for the side (no MLflow: this checks the plumbing)
+    python = tmp_path / "env" / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.write_text(f"#!/bin/sh\n{script}\n")
+    python.chmod(0o755)
+    sides = {role: pairing.SideEnv(role, "0", str(python), "0.0") for role in ("baseline", "candidate")}
+    orch = orchestrate.Orchestrator(sides, tmp_path / "work", 1)
+    called = orch.call("baseline", "db-dump", ["--id", "db.fill"])
+    assert (called.results, called.status, called.reason) == (None, status, reason)
+    step = orch.add_from(None, "db.fill", "baseline", "baseline", called)
+    assert (step.status, step.reason, step.error) == (status, reason, {"type": status, "message": reason})
+    if status == "crashed" and "code 3" in reason:
+        assert step.observations == {"output_tail": "Traceback: boom"}

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from packaging.specifiers import SpecifierSet
 
 from harness.cli import main
 import argparse
+import re
 
 from harness.analysis.policy import GatePolicy
 from harness.errors import HarnessError
 from harness.commands.gate import cmd_gate
-from harness.pins import candidate_from_file
 from tests.factories import run_file, scenario, write
 
 DEP = {"category": "FutureWarning", "message": "`artifact_path` is deprecated. Please use `name` instead."}
@@ -31,10 +30,14 @@ def runs(results_dir):
     return d
 
 
+def cli(results_dir, *args):
+    return main(["gate", "--results-dir", str(results_dir), *args])
+
+
 def gate(make_config, *args, **policy):
     """The gate command on ``config`` (with ``policy``), as the CLI would run it."""
     config = make_config(gate=GatePolicy(**policy)) if policy else make_config()
-    options = {"runs": [], "baseline": None, "candidate": [], "candidate_from": None}
+    options = {"runs": [], "baseline": None, "candidate": [], "scan": []}
     options.update({"candidate" if k == "candidates" else k: v for k, v in args})
     return cmd_gate(argparse.Namespace(settings=config, **options))
 
@@ -93,51 +96,27 @@ def test_missing_candidate_or_baseline_is_bad_input(runs, make_config):
         gate(make_config, ("baseline", "2.5"))
 
 
-@pytest.mark.parametrize(
-    "name, text, expected",
-    [
-        ("requirements.txt", "numpy>=1.26  # arrays\nmlflow==3.1.4 ; python_version >= '3.10'\n", "==3.1.4"),
-        ("requirements-ml.txt", "-r base.txt\n--index-url https://example.invalid\nmlflow[extras]>=3.1,<3.2\n", "<3.2,>=3.1"),
-        ("pyproject.toml", '[project]\nname = "app"\ndependencies = ["pandas", "MLflow~=3.1.0"]\n', "~=3.1.0"),
-        ("pyproject.toml", '[project]\nname = "app"\n[project.optional-dependencies]\nml = ["mlflow==2.22.1"]\n', "==2.22.1"),
-    ],
-)
-def test_candidate_from_reads_the_mlflow_pin(tmp_path, name, text, expected):
-    path = tmp_path / name
-    path.write_text(text)
-    assert candidate_from_file(path) == SpecifierSet(expected)
-
-
-@pytest.mark.parametrize(
-    "text, message",
-    [("numpy\n", "no mlflow requirement found"), ("mlflow\n", "mlflow is not pinned")],
-)
-def test_candidate_from_without_a_pin_is_bad_input(tmp_path, text, message):
-    path = tmp_path / "requirements.txt"
-    path.write_text(text)
-    with pytest.raises(HarnessError, match=message):
-        candidate_from_file(path)
-
-
-def test_candidate_from_picks_the_newest_tested_version_in_range(runs, make_config, tmp_path, capsys):
+# reading the pin itself (every file kind, git refs, conflicts): tests/test_pins.py
+def test_candidate_from_gates_exactly_the_pinned_release(runs, results_dir, tmp_path, capsys):
+    """A bump pull request's pin names the candidate; the baseline's pin names the baseline."""
+    (tmp_path / "base.txt").write_text("mlflow==2.9.4\n")
     req = tmp_path / "requirements.txt"
-    req.write_text("mlflow>=2.20,<3\n")
-    assert gate(make_config, ("candidate_from", req)) == 0
-    assert "candidates: 2.22.1" in capsys.readouterr().out
-    req.write_text("mlflow>=3.1,<3.2\n")
-    assert gate(make_config, ("candidate_from", req)) == 1
+    req.write_text("mlflow==2.22.1\n")
+    args = ["--baseline-from", str(tmp_path / "base.txt"), "--candidate-from", str(req)]
+    assert cli(results_dir, *args) == 0
+    assert "baseline mlflow 2.9.4; candidates: 2.22.1;" in capsys.readouterr().out
+    req.write_text("mlflow==3.1.4\n")
+    assert cli(results_dir, *args) == 1
+    out = capsys.readouterr().out
+    assert "candidates: 3.1.4;" in out and "3.6.0" not in out  # only the pinned release, not every run
     req.write_text("mlflow==3.3.0\n")
-    with pytest.raises(HarnessError, match=r"no run file for candidate mlflow==3.3.0 \(from .*requirements.txt\)"):
-        gate(make_config, ("candidate_from", req))
+    assert cli(results_dir, *args) == 2
+    assert "no run file for candidate 3.3.0 in the results" in capsys.readouterr().err
 
 
 # --------------------------------------------------------------------------
 # through the command line: exit codes and one-line errors
 # --------------------------------------------------------------------------
-def cli(results_dir, *args):
-    return main(["gate", "--results-dir", str(results_dir), *args])
-
-
 def test_cli_exit_codes(runs, results_dir, tmp_path, capsys):
     assert cli(results_dir, "--candidate", "2.22") == 0
     assert cli(results_dir, "--candidate", "3.1.4") == 1
@@ -172,7 +151,10 @@ def test_report_gate_flag_and_step_summary(runs, results_dir, tmp_path, monkeypa
     text = summary.read_text()
     assert text.startswith("earlier step\n")  # appended, never overwritten
     assert "# MLflow compatibility matrix" in text and "## Guidance" in text
-    assert "## mlflow-compat gate: FAIL" in text and "| 3.1.4 | `a.x` | regressed |" in text
+    assert "## mlflow-compat gate: FAIL" in text
+    assert re.search(r"\| 3\.1\.4 +\| `a\.x` +\| regressed +\|", text)
+    # written once: the gate's section, then the matrix
+    assert text.count("## mlflow-compat gate") == 1 and text.count("# MLflow compatibility matrix") == 1
 
 
 def test_gate_on_an_empty_results_dir_is_bad_input(results_dir, capsys):
@@ -183,3 +165,26 @@ def test_gate_on_an_empty_results_dir_is_bad_input(results_dir, capsys):
 def test_policy_dataclass_defaults_match_the_design():
     policy = GatePolicy()
     assert policy.fail_on == ("regressed", "newly_unsupported") and not policy.fail_on_deprecations
+
+
+def test_gate_scan_fails_on_call_sites_that_break_and_lists_them(tmp_path, capsys, monkeypatch):
+    """gate --scan: the matrix may be within policy, the user's code still calls what is gone."""
+    from tests.scan_support import TREE, results_with_diff
+
+    results = results_with_diff(tmp_path / "results")
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    allow = tmp_path / "pyproject.toml"
+    allow.write_text('[tool.mlflow-compat]\nversions = ["2.9", "3"]\n[tool.mlflow-compat.gate]\nfail_on = ["gone"]\n')
+    base = ["gate", "--config", str(allow), "--results-dir", str(results)]
+    assert main(base) == 0  # the matrix alone passes this policy
+    capsys.readouterr()
+    assert main([*base, "--scan", str(TREE)]) == 1
+    out = capsys.readouterr().out
+    assert "BREAKS " in out and "higher_is_better" in out and "call site(s) in your code break" in out
+    assert out.strip().splitlines()[-1].startswith("gate: FAIL: 0 violation(s)")
+    assert "### Call sites that break" in summary.read_text()
+    # no diff for the pair: one line naming the command that makes it
+    (results / "api" / "2.9.2__3.17.2.json").unlink()
+    assert main([*base, "--scan", str(TREE)]) == 2
+    assert "python -m harness api" in capsys.readouterr().err

@@ -202,3 +202,62 @@ def test_a_deprecated_stdlib_call_belongs_to_the_code_that_made_it(env):
     [w] = _warned(fakelib.old_stdlib_call)
     assert w["category"] == "DeprecationWarning" and w["origin"] == "library:fakelib"
     assert w["raised_at"].startswith("fakelib/__init__.py:") and w["frame"] == w["raised_at"]
+
+
+# -- cause attribution: the frame that raised a scenario's error ---------------
+def _spec_ctx(tmp_path, func):
+    from harness.scenario import Context, ScenarioSpec
+
+    spec = ScenarioSpec(id="unit.raises", area="unit", kind="capability", func=func)
+    return spec, Context(work_dir=tmp_path, tracking_uri="sqlite:///x.db", adapter=None)
+
+
+def test_an_error_raised_inside_a_library_under_mlflow_names_the_library_and_its_version(env, tmp_path):
+    from harness.runner.capture import execute
+
+    (env / "fakelib" / "metrics.py").write_text(
+        "def r2_score(y, p, **kw):\n    raise TypeError(\"got an unexpected keyword argument 'squared'\")\n")
+    (env / "mlflow" / "evaluate.py").write_text(
+        "from fakelib.metrics import r2_score\n\ndef evaluate():\n    return r2_score([1], [1], squared=False)\n")
+    evaluate = _load(env / "mlflow" / "evaluate.py", "compat_test_mlflow_evaluate")
+    spec, ctx = _spec_ctx(tmp_path, lambda ctx: evaluate.evaluate())  # marker: evaluates
+    error = execute(spec, ctx)["error"]
+    assert error["type"] == "TypeError"
+    assert error["raised_in"] == {
+        "origin": "library:fakelib", "frame": "fakelib/metrics.py:2", "distribution": "fakelib", "version": "1.2.3",
+        "scenario_frame": f"tests/test_origins.py:{_line('marker: evaluates')}", "mlflow_frame": "mlflow/evaluate.py:4",
+    }
+
+
+def test_an_error_raised_by_mlflow_or_by_the_scenario_says_so(env, tmp_path):
+    from harness.runner.capture import execute
+
+    (env / "mlflow" / "client.py").write_text("def get(name):\n    raise KeyError(name)\n")
+    client = _load(env / "mlflow" / "client.py", "compat_test_mlflow_client")
+    spec, ctx = _spec_ctx(tmp_path, lambda ctx: client.get("champion"))
+    raised = execute(spec, ctx)["error"]["raised_in"]
+    assert (raised["origin"], raised["frame"], raised["distribution"], raised["version"]) == (
+        "mlflow", "mlflow/client.py:2", "fake-mlflow-skinny", "9.9.9")
+
+    def check(ctx) -> None:
+        ctx.check(1 == 2, "values differ")  # marker: ctx-check
+
+    spec, ctx = _spec_ctx(tmp_path, check)
+    data = execute(spec, ctx)
+    # a failed ctx.check is the scenario line that made it, not harness/scenario.py
+    assert data["status"] == "fail"
+    assert data["error"]["raised_in"] == {
+        "origin": "scenario", "frame": f"tests/test_origins.py:{_line('marker: ctx-check')}",
+        "distribution": None, "version": None,
+        "scenario_frame": f"tests/test_origins.py:{_line('marker: ctx-check')}", "mlflow_frame": None,
+    }
+
+
+def test_an_error_raised_in_the_standard_library_belongs_to_its_caller(env, tmp_path):
+    import json
+
+    from harness.runner.capture import execute
+
+    spec, ctx = _spec_ctx(tmp_path, lambda ctx: json.loads("{"))  # marker: stdlib-raise
+    raised = execute(spec, ctx)["error"]["raised_in"]
+    assert raised["origin"] == "scenario" and raised["frame"] == f"tests/test_origins.py:{_line('marker: stdlib-raise')}"

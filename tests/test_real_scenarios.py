@@ -1,8 +1,9 @@
 """A handful of the shared scenarios on a real MLflow (the tests' own environment).
 
-Chosen to be quick (no model logging) yet to cross every layer: literal
-idioms with their code/replaced_by metadata, an observation of a silent
-default, tracing through the adapter. Outcomes are whatever this MLflow does;
+Chosen to be quick yet to cross every layer: literal idioms with their
+code/replaced_by metadata, an observation of a silent default, tracing through
+the adapter, and one evaluation (MLflow calling pandas and scikit-learn, for
+warning origins). Outcomes are whatever this MLflow does;
 the test checks that they are recorded faithfully, not what they are.
 """
 
@@ -22,6 +23,7 @@ CHOSEN = (
     "tracking.run_info.run_id",
     "evaluation.threshold.higher_is_better",
     "evaluation.threshold.greater_is_better",
+    "evaluation.threshold.failing",
     "tracing.decorator",
 )
 
@@ -51,3 +53,13 @@ def test_a_handful_of_shared_scenarios_on_real_mlflow(tmp_path):
     uri = default.observations["default_tracking_uri"]
     assert isinstance(uri, str) and uri and str(tmp_path) not in uri and "mlflow-compat-" not in uri
     assert isinstance(default.observations["default_store_creates"], list)
+    # warning origins: a warning raised inside a library that MLflow's code called is
+    # the library's (measured here: pandas' Pandas4Warning inside mlflow/data/ while
+    # evaluating), with the library's installed version and MLflow's frame around it
+    under_mlflow = [w for r in run.scenarios for w in r.warnings
+                    if w.get("origin", "").startswith("library:") and w.get("mlflow_frame")]
+    assert under_mlflow, [(w["category"], w.get("origin")) for r in run.scenarios for w in r.warnings]
+    for w in under_mlflow:
+        name = w["origin"].removeprefix("library:")
+        assert not w["raised_at"].startswith("mlflow/") and w["mlflow_frame"].startswith("mlflow/")
+        assert w["version"] == run.packages.get(name, w["version"])

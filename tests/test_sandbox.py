@@ -8,10 +8,10 @@ so the sandbox's clean-up of "every process below me" never touches pytest's.
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -99,7 +99,8 @@ def test_interrupts_are_held_until_the_block_ends_not_lost():
     old = signal.signal(signal.SIGINT, lambda *_: got.append(time.monotonic()))
     try:
         with interrupts_deferred():
-            os.kill(os.getpid(), signal.SIGINT)
+            # to this thread (the one forking): other threads of the test process may not block it
+            signal.pthread_kill(threading.get_ident(), signal.SIGINT)
             time.sleep(0.05)
             assert got == []
         deadline = time.monotonic() + 2

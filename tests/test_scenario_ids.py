@@ -46,6 +46,7 @@ RECORDED_IDS = [
     "perf.log_model.pip_requirements",
     "perf.memory.peak_rss",
     "perf.predict.one_row",
+    "registry.alias.set",
     "registry.alias.set_get_load",
     "registry.alias.uri",
     "registry.register.from_run",
@@ -81,7 +82,9 @@ IDIOMS = {
     "evaluation.evaluate.models_module": ("mlflow.models.evaluate(", None),
     "evaluation.validate.thresholds_kwarg": ("validation_thresholds=", "evaluation.validate.validate_results"),
     "evaluation.validate.validate_results": ("mlflow.validate_evaluation_results(", None),
-    "registry.stage.transition": ('client.transition_model_version_stage(name, v, "Staging")', "registry.alias.set_get_load"),
+    # issue #14: a replacement must be literal code too, so not the capability registry.alias.set_get_load
+    "registry.stage.transition": ('client.transition_model_version_stage(name, v, "Staging")', "registry.alias.set"),
+    "registry.alias.set": ('client.set_registered_model_alias(name, "staging", v)', None),
     "registry.stage.uri": ('mlflow.pyfunc.load_model("models:/name/Staging")', "registry.alias.uri"),
     "registry.stage.latest_versions": ("client.get_latest_versions(name)", None),
     "registry.alias.uri": ('mlflow.pyfunc.load_model("models:/name@champion")', None),
@@ -125,7 +128,10 @@ def test_idioms_carry_their_literal_code_and_replacement(specs):
         assert spec.replaced_by == replaced_by, f"{sid}: replaced_by= is {spec.replaced_by!r}"
 
 
-def test_replaced_by_names_an_existing_scenario(specs):
+def test_replaced_by_names_an_existing_scenario_with_literal_code(specs):
+    """A migration hint reads "replace <code> with <code>": both sides must be code, never an id."""
     for sid, spec in specs.items():
         if spec.replaced_by:
             assert spec.replaced_by in specs, f"{sid} is replaced by unknown {spec.replaced_by!r}"
+            assert spec.code, f"{sid} names a replacement but has no code="
+            assert specs[spec.replaced_by].code, f"{sid} is replaced by {spec.replaced_by!r}, which has no code="

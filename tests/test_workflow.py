@@ -1,9 +1,12 @@
-"""The example GitHub workflow: it parses, the nox sessions it calls exist, and
-`report` merges run files produced by separate jobs."""
+"""The example GitHub workflows: they parse, the nox sessions they call exist,
+`report` merges run files produced by separate jobs, and the pull-request
+workflow reads what `plan` writes (outputs, matrix keys)."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -93,3 +96,137 @@ def test_report_appends_markdown_to_the_github_step_summary(results_dir, tmp_pat
     text = summary.read_text()
     assert text.count("# MLflow compatibility matrix") == 2  # appended, not replaced
     assert "### Rollback" in text and "mlflow>=2.9,<3" in text
+
+
+# --------------------------------------------------------------------------
+# the weekly matrix and the pull-request workflow (mlflow-compat-pr.yml)
+# --------------------------------------------------------------------------
+PR_WORKFLOW = ROOT / ".github" / "workflows" / "mlflow-compat-pr.yml"
+#: sessions the workflows call that other branches bring (api diff, scan): the
+#: test names them instead of failing until they are merged
+@pytest.fixture(scope="module")
+def pr_workflow() -> dict:
+    return yaml.safe_load(PR_WORKFLOW.read_text())
+
+
+def triggers(flow: dict) -> dict:
+    return flow.get("on", flow.get(True))  # YAML 1.1 reads a bare `on` as true
+
+
+def nox_commands(flow: dict) -> list[str]:
+    """Every `nox -s NAME` the workflow runs, NAME as written."""
+    found = []
+    for job in flow["jobs"].values():
+        for run in run_steps(job):
+            found += [a or b for a, b in re.findall(r'nox -s (?:"([^"]+)"|(\S+))', run)]
+    return found
+
+
+def test_the_full_matrix_is_weekly_and_manual_and_pull_requests_have_their_own(workflow, pr_workflow):
+    assert set(triggers(workflow)) == {"schedule", "workflow_dispatch"}
+    assert set(triggers(pr_workflow)) == {"pull_request"}
+
+
+def test_the_pull_request_workflow_runs_only_when_a_dependency_file_changes(pr_workflow):
+    from fnmatch import fnmatch
+
+    paths = triggers(pr_workflow)["pull_request"]["paths"]
+    for changed in ("requirements.txt", "app/requirements-prod.txt", "pyproject.toml", "uv.lock",
+                    "poetry.lock", "pylock.toml", "constraints.txt", "examples/user_project/requirements.txt"):
+        # GitHub's ** also matches no directory at all
+        assert any(fnmatch(changed, p) or fnmatch(changed, p.removeprefix("**/")) for p in paths), changed
+    assert not any(fnmatch("harness/config.py", p) for p in paths)
+
+
+def test_every_job_sees_the_same_pins_and_the_base_commit(pr_workflow):
+    env = pr_workflow["env"]
+    assert env["MLFLOW_COMPAT_BASELINE_FROM"].startswith("git:${{ github.event.pull_request.base.sha }}:")
+    pin_file = env["MLFLOW_COMPAT_CANDIDATE_FROM"]
+    assert env["MLFLOW_COMPAT_BASELINE_FROM"].endswith(f":{pin_file}")
+    # the demo pin exists and pins mlflow, and the config it names exists
+    from harness.pins import read_pin
+
+    assert read_pin(pin_file, cwd=ROOT).exact
+    assert (ROOT / env["MLFLOW_COMPAT_CONFIG"]).is_file()
+    for name, job in pr_workflow["jobs"].items():
+        steps = run_steps(job)
+        # git show needs the base commit in every job that loads the configuration
+        assert any('git fetch --no-tags --depth=1 origin "$BASE_SHA"' in r for r in steps), name
+        if name != "plan":
+            assert "needs.plan.outputs.run == 'true'" in job["if"], name
+
+
+def test_the_plan_job_outputs_are_what_plan_writes(pr_workflow, tmp_path, monkeypatch, capsys):
+    plan = pr_workflow["jobs"]["plan"]
+    assert "nox -s plan -- --github-output" in run_steps(plan)
+    step = next(s for s in plan["steps"] if s.get("id") == "plan")
+    assert step["run"] == "nox -s plan -- --github-output"
+    out = tmp_path / "github_output"
+    monkeypatch.setenv("GITHUB_OUTPUT", str(out))
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    pin = ROOT / pr_workflow["env"]["MLFLOW_COMPAT_CANDIDATE_FROM"]
+    (tmp_path / "bumped.txt").write_text("mlflow==3.1.4\n")
+    assert main(["plan", "--results-dir", str(tmp_path / "results"), "--github-output",
+                 "--baseline-from", str(pin), "--candidate-from", str(tmp_path / "bumped.txt")]) == 0
+    written = set(re.findall(r"^([\w-]+)<<", out.read_text(), flags=re.M))
+    for key, value in plan["outputs"].items():
+        assert value == f"${{{{ steps.plan.outputs.{key} }}}}" and key in written, key
+    # every needs.plan.outputs.X used anywhere is declared
+    used = set(re.findall(r"needs\.plan\.outputs\.([\w-]+)", PR_WORKFLOW.read_text()))
+    assert used <= set(plan["outputs"])
+    # the version job's matrix comes from the plan, and reads keys the plan's jobs have
+    version = pr_workflow["jobs"]["version"]
+    assert version["strategy"]["matrix"] == "${{ fromJSON(needs.plan.outputs.matrix) }}"
+    matrix = json.loads(next(line for line in out.read_text().splitlines() if line.startswith("{\"include\"")))
+    keys = set(re.findall(r"matrix\.([\w-]+)", yaml.safe_dump(version)))
+    assert keys and all(keys <= set(job) for job in matrix["include"])
+    capsys.readouterr()
+
+
+def test_the_pull_request_workflow_uploads_and_merges_what_the_jobs_write(pr_workflow):
+    jobs = pr_workflow["jobs"]
+    runs_dir = "results/runs"  # MLFLOW_COMPAT_RESULTS is the workspace's results/
+    assert pr_workflow["env"]["MLFLOW_COMPAT_RESULTS"] == "${{ github.workspace }}/results"
+    upload = next(s for s in jobs["version"]["steps"] if s.get("uses", "").startswith("actions/upload-artifact"))
+    assert upload["with"]["path"] == f"{runs_dir}/*.json" and upload["with"]["name"] == "runs-${{ matrix.session }}"
+    assert "nox -s skew" in run_steps(jobs["cross"])
+    report = jobs["report"]
+    assert set(report["needs"]) == {"plan", "version", "cross"}
+    downloads = [s["with"] for s in report["steps"] if s.get("uses", "").startswith("actions/download-artifact")]
+    assert {"pattern": "runs-*", "path": runs_dir, "merge-multiple": True} in downloads
+    assert any(d["path"] == "results/cross" for d in downloads)
+    steps = run_steps(report)
+    gate = 'nox -s gate -- --baseline "$BASELINE" --candidate "$CANDIDATE"'
+    assert steps.index("nox -s report") < steps.index(gate)
+    scan = jobs["scan"]
+    assert scan["permissions"]["security-events"] == "write"
+    sarif = next(s for s in scan["steps"] if s.get("uses", "").startswith("github/codeql-action/upload-sarif"))
+    scan_step = next(r for r in run_steps(scan) if r.startswith("nox -s scan"))
+    assert f"--output {sarif['with']['sarif_file']}" in scan_step and "--format sarif" in scan_step
+    assert run_steps(scan).index("nox -s api") < run_steps(scan).index(scan_step)
+
+
+def test_the_sessions_the_pull_request_workflow_calls_exist(pr_workflow):
+    pin = pr_workflow["env"]["MLFLOW_COMPAT_CANDIDATE_FROM"]
+    env = {**os.environ, "MLFLOW_COMPAT_CONFIG": pr_workflow["env"]["MLFLOW_COMPAT_CONFIG"],
+           "MLFLOW_COMPAT_BASELINE_FROM": pin, "MLFLOW_COMPAT_CANDIDATE_FROM": pin}
+    for key in ("MLFLOW_COMPAT_RESULTS", "MLFLOW_COMPAT_VERSIONS", "MLFLOW_COMPAT_BASELINE"):
+        env.pop(key, None)
+    proc = subprocess.run([sys.executable, "-m", "nox", "-l"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    sessions = {line.split()[1] for line in proc.stdout.splitlines() if line[:2] in ("* ", "- ")}
+    called = set(nox_commands(pr_workflow)) - {"${{ matrix.session }}"}  # the plan's: see test_plan.py
+    assert not called - sessions, f"the workflow calls sessions nox does not list: {sorted(called - sessions)}"
+
+
+def test_dependabot_and_renovate_group_the_mlflow_bump(pr_workflow):
+    dependabot = yaml.safe_load((ROOT / ".github" / "dependabot.yml").read_text())
+    pin_dir = "/" + str(Path(pr_workflow["env"]["MLFLOW_COMPAT_CANDIDATE_FROM"]).parent)
+    pip = next(u for u in dependabot["updates"] if u["package-ecosystem"] == "pip")
+    assert pip["directory"] == pin_dir
+    group = pip["groups"]["mlflow"]["patterns"]
+    assert {"mlflow", "mlflow-skinny"} <= set(group)
+    renovate = json.loads((ROOT / "examples" / "ci" / "renovate.json").read_text())
+    rule = next(r for r in renovate["packageRules"] if r.get("groupName") == "mlflow")
+    assert {"mlflow", "mlflow-skinny"} <= set(rule["matchPackageNames"])

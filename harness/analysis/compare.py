@@ -23,6 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from packaging.utils import canonicalize_name
+
 from harness.analysis import stats
 from harness.analysis.deprecations import deprecations
 from harness.outcomes import BROKEN, Status, Verdict, most_severe
@@ -47,6 +49,9 @@ class CellVerdict:
     observation_diff: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: the statistics behind the timing verdict, when both sides have samples
     timing: stats.TimingComparison | None = None
+    #: a status change whose exception was raised inside a library whose version differs
+    #: between the columns: {"package", "baseline", "candidate", "frame"}
+    cause: dict[str, str] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -60,6 +65,7 @@ class CellVerdict:
             "new_deprecations": self.new_deprecations,
             "observation_diff": self.observation_diff,
             "timing": self.timing.to_dict() if self.timing else None,
+            "cause": self.cause,
         }
 
 
@@ -73,9 +79,18 @@ class Comparison:
         return [v for v in self.verdicts.values() if v.verdict in names or set(v.changes) & set(names)]
 
     def counts(self) -> dict[Verdict, int]:
+        """Scenarios per primary verdict (each scenario counted once)."""
         out: dict[Verdict, int] = {}
         for v in self.verdicts.values():
             out[v.verdict] = out.get(v.verdict, 0) + 1
+        return out
+
+    def change_counts(self) -> dict[Verdict, int]:
+        """Scenarios per change (a scenario with two changes counts for both)."""
+        out: dict[Verdict, int] = {}
+        for v in self.verdicts.values():
+            for change in dict.fromkeys(v.changes or [v.verdict]):
+                out[change] = out.get(change, 0) + 1
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -83,6 +98,7 @@ class Comparison:
             "baseline": self.baseline.label,
             "candidate": self.candidate.label,
             "counts": self.counts(),
+            "change_counts": self.change_counts(),
             "verdicts": {k: v.to_dict() for k, v in sorted(self.verdicts.items())},
         }
 
@@ -109,12 +125,36 @@ def _error_text(result: ScenarioResult) -> str:
     return text.strip().splitlines()[0][:200] if text.strip() else ""
 
 
+def library_cause(
+    base: ScenarioResult, cand: ScenarioResult, base_packages: dict[str, str], cand_packages: dict[str, str]
+) -> dict[str, str] | None:
+    """The library behind a status change, when its frame raised the exception and its version
+    differs between the two columns (the runner records ``error.raised_in``)."""
+    for side, cell in (("candidate", cand), ("baseline", base)):
+        raised = (cell.error or {}).get("raised_in") or {}
+        where = str(raised.get("origin") or "")
+        if not where.startswith("library:"):
+            continue
+        package = str(raised.get("distribution") or where.split(":", 1)[1])
+        name = canonicalize_name(package)
+        versions = {
+            "baseline": {canonicalize_name(k): v for k, v in base_packages.items()}.get(name),
+            "candidate": {canonicalize_name(k): v for k, v in cand_packages.items()}.get(name),
+        }
+        versions[side] = raised.get("version") or versions[side]
+        if versions["baseline"] and versions["candidate"] and versions["baseline"] != versions["candidate"]:
+            return {"package": package, "baseline": str(versions["baseline"]), "candidate": str(versions["candidate"]),
+                    "frame": str(raised.get("frame") or "")}
+    return None
+
+
 def compare_scenario(
     sid: str,
     base: ScenarioResult | None,
     cand: ScenarioResult | None,
     slowdown_factor: float,
     candidate_selection: dict[str, list[str]] | None = None,
+    packages: tuple[dict[str, str], dict[str, str]] = ({}, {}),
 ) -> CellVerdict:
     """The verdict for one scenario id (see the module docstring)."""
     if base is None and cand is None:
@@ -143,6 +183,11 @@ def compare_scenario(
         # e.g. error -> fail, pass -> skipped: shown, but not a verdict of its own
         why = _error_text(cand)
         details.append(f"{base.status} -> {cand.status}" + (f" ({why})" if why else ""))
+    if base.status != cand.status:
+        v.cause = library_cause(base, cand, *packages)
+        if v.cause:
+            details.append(f"cause: {v.cause['package']} {v.cause['baseline']} -> {v.cause['candidate']} "
+                           f"(the exception was raised inside {v.cause['package']})")
 
     base_dep, cand_dep = deprecations(base), deprecations(cand)
     fresh = [w for key, w in cand_dep.items() if key not in base_dep]
@@ -196,7 +241,8 @@ def compare(baseline: RunFile, candidate: RunFile, slowdown_factor: float = 1.5)
     """Every scenario of either run: its verdict for ``candidate`` against ``baseline``."""
     base, cand = baseline.by_id(), candidate.by_id()
     verdicts = {
-        sid: compare_scenario(sid, base.get(sid), cand.get(sid), slowdown_factor, candidate.selection)
+        sid: compare_scenario(sid, base.get(sid), cand.get(sid), slowdown_factor, candidate.selection,
+                              (baseline.packages, candidate.packages))
         for sid in sorted(set(base) | set(cand))
     }
     return Comparison(baseline, candidate, verdicts)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from harness.outcomes import Status
 from harness.results.cross import CrossResult, StepResult
 
 SECTION = "Cross-version compatibility"
@@ -51,9 +52,9 @@ def _why(step: StepResult) -> str:
 
 def _ok(step: StepResult | None) -> bool | None:
     """True/False when the step ran to a verdict; None when it did not run."""
-    if step is None or step.status in ("skipped", "unsupported"):
+    if step is None or step.status in (Status.SKIPPED, Status.UNSUPPORTED):
         return None
-    return step.status == "pass"
+    return step.status == Status.PASS
 
 
 def _ev(*steps: StepResult | None) -> list[str]:
@@ -78,7 +79,7 @@ def database(r: CrossResult) -> list[CrossAdvice]:
                 f"mlflow {c} does not open a {b} tracking database before `mlflow db upgrade` ({_why(opened)})."
             )))
     records = r.get("db.records_after_upgrade", "baseline", "candidate")
-    if records is not None and records.status == "fail":
+    if records is not None and records.status == Status.FAIL:
         out.append(CrossAdvice("database", _ev(records), (
             f"Records read back differently after upgrading to mlflow {c}: {_why(records)}."
         )))
@@ -108,7 +109,7 @@ def _grid_ok(r: CrossResult, server: str, client: str) -> tuple[bool | None, lis
 
 def _first_failure(steps: list[StepResult]) -> str:
     for s in steps:
-        if s.status != "pass":
+        if s.status != Status.PASS:
             op = s.observations.get("failed_op")
             return f"{s.id}{f' at {op}' if op else ''}: {_why(s)}"
     return ""

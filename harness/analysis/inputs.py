@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.errors import ResultsError
-from harness.results import cross as cross_results
+from harness.results import api as api_results, cross as cross_results
+from harness.results.api import ApiDiff
 from harness.results.cross import CrossResult
 from harness.results.runs import RunFile, load_runs, run_files_in
 
@@ -24,10 +25,21 @@ class Inputs:
     cross: list[CrossResult] = field(default_factory=list)
     #: one line per cross result file that could not be used
     cross_problems: list[str] = field(default_factory=list)
+    api: list[ApiDiff] = field(default_factory=list)
+    api_problems: list[str] = field(default_factory=list)
+    #: API change identity -> the scenarios whose body covers it (see harness.analysis.api)
+    coverage: dict[tuple, list[str]] = field(default_factory=dict)
+
+    @property
+    def problems(self) -> list[str]:
+        return [*self.run_problems, *self.cross_problems, *self.api_problems]
 
 
-def load_inputs(results_dir: Path, run_paths: list[Path] | None = None) -> Inputs:
-    """Run files (``run_paths`` or every one in ``results_dir/runs``) and cross results.
+def load_inputs(
+    results_dir: Path, run_paths: list[Path] | None = None, scenario_paths: list[Path] | None = None
+) -> Inputs:
+    """Run files (``run_paths`` or every one in ``results_dir/runs``), cross results and API diffs,
+    plus which scenario covers which API change (the scenario modules parsed, never imported).
 
     No run file at all, or none usable, is a ``ResultsError``: there is no
     matrix to report. Anything else unreadable is a problem line.
@@ -40,4 +52,9 @@ def load_inputs(results_dir: Path, run_paths: list[Path] | None = None) -> Input
     if not runs:
         raise ResultsError("no usable run file: " + "; ".join(problems))
     cross, cross_problems = cross_results.load_all(cross_results.files_in(Path(results_dir) / "cross"))
-    return Inputs(runs, problems, cross, cross_problems)
+    diffs, api_problems = api_results.load_all(api_results.files_in(Path(results_dir) / "api"))
+    from harness.analysis.api import coverage
+    from harness.scan.engine import default_scenario_paths
+
+    covering = coverage(diffs, default_scenario_paths(scenario_paths or []))
+    return Inputs(runs, problems, cross, cross_problems, diffs, api_problems, covering)

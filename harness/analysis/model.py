@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from harness.analysis.api import ApiSection, api_sections
 from harness.analysis.crossadvice import CrossAdvice, for_results
+from harness.analysis.deprecations import LibraryWarningGroup, library_warning_groups
 from harness.analysis.guidance import Guidance, build_guidance
 from harness.analysis.inputs import Inputs
 from harness.analysis.matrix import Matrix, build_matrix
@@ -26,6 +28,10 @@ class Analysis:
     policy: GatePolicy
     cross: list[CrossResult] = field(default_factory=list)
     cross_problems: list[str] = field(default_factory=list)
+    #: warnings no user code can act on, grouped: shown, never a verdict
+    library_warnings: list[LibraryWarningGroup] = field(default_factory=list)
+    #: per candidate, the static API diff against the baseline (when results/api has it)
+    api: list[ApiSection] = field(default_factory=list)
 
     def advice_for(self, result: CrossResult) -> list[CrossAdvice]:
         pair = (result.baseline.mlflow_version, result.candidate.mlflow_version)
@@ -39,4 +45,6 @@ class Analysis:
 def analyse(inputs: Inputs, policy: GatePolicy, baseline_spec: str | None) -> Analysis:
     matrix = build_matrix(inputs.runs, baseline_spec, policy.slowdown_factor, inputs.run_problems)
     guidance = build_guidance(matrix, policy, for_results(inputs.cross))
-    return Analysis(matrix, guidance, policy, inputs.cross, inputs.cross_problems)
+    baseline = matrix.baseline.mlflow_version if matrix.baseline else None
+    api = api_sections(inputs.api, baseline, [r.mlflow_version for r in matrix.candidates], inputs.coverage)
+    return Analysis(matrix, guidance, policy, inputs.cross, inputs.cross_problems, library_warning_groups(matrix), api)

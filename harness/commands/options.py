@@ -36,11 +36,35 @@ def selection(parser: argparse.ArgumentParser) -> None:
     )
 
 
+PIN_SOURCE_HELP = (
+    "a requirements file, pyproject.toml (#group to pick one), uv.lock, poetry.lock or pylock.toml; "
+    "git:<ref>:<path> reads it at a git ref (repeatable: read together)"
+)
+
+
+def pin_sources(parser: argparse.ArgumentParser) -> None:
+    """``--baseline-from`` / ``--candidate-from``: versions from the mlflow pin in dependency files
+    (they win over MLFLOW_COMPAT_BASELINE_FROM / MLFLOW_COMPAT_CANDIDATE_FROM)."""
+    parser.add_argument(
+        "--baseline-from", dest="baseline_sources", action="append", default=[], metavar="FILE",
+        help=f"the baseline is the release this file pins: {PIN_SOURCE_HELP}",
+    )
+    parser.add_argument(
+        "--candidate-from", dest="candidate_sources", action="append", default=[], metavar="FILE",
+        help="the candidate is the release this file pins (same kinds)",
+    )
+
+
 def config_from(args: argparse.Namespace) -> Config:
-    """The configuration ``--config`` names (or the default), with ``--results-dir`` applied."""
+    """The configuration ``--config`` names (or the default), with ``--results-dir`` applied
+    and the pins of :func:`pin_sources` (when the command declares them)."""
     if args.config is not None and not args.config.is_file():
         raise HarnessError(f"--config {args.config}: no such file")
-    config = load_config(args.config)
+    config = load_config(
+        args.config,
+        baseline_from=getattr(args, "baseline_sources", None) or (),
+        candidate_from=getattr(args, "candidate_sources", None) or (),
+    )
     if getattr(args, "results_dir", None):
         config = dataclasses.replace(config, results_dir=args.results_dir.resolve())
     return config

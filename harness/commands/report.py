@@ -7,7 +7,7 @@ from pathlib import Path
 
 from harness.analysis.model import Analysis
 from harness.commands import command
-from harness.commands.options import common, writable
+from harness.commands.options import common, pin_sources, writable
 from harness.commands.stages import analysis, configure, load, run_chain
 
 
@@ -15,6 +15,7 @@ def arguments(report: argparse.ArgumentParser) -> None:
     common(report)
     report.add_argument("runs", nargs="*", type=Path, help="run files (default: results/runs/*.json)")
     report.add_argument("--baseline", help="baseline spec or exact version (default: config)")
+    pin_sources(report)
     report.add_argument("--gate", action="store_true", help="also apply the gate policy and exit 1 on a violation")
     report.add_argument("-q", "--quiet", action="store_true", help="print only the summary, not the matrix")
 

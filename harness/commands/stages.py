@@ -40,8 +40,9 @@ def configure(_: Any, args: argparse.Namespace) -> None:
 
 def load(_: Any, args: argparse.Namespace) -> Inputs:
     """Every result file, once; unreadable ones are reported and left out."""
-    inputs = load_inputs(args.settings.results_dir, getattr(args, "runs", None) or None)
-    for problem in inputs.run_problems + inputs.cross_problems:
+    settings = args.settings
+    inputs = load_inputs(settings.results_dir, getattr(args, "runs", None) or None, list(settings.scenario_paths))
+    for problem in inputs.problems:
         print(f"mlflow-compat: skipped {problem}", file=sys.stderr)
     return inputs
 

@@ -15,6 +15,7 @@ from typing import Any, Callable
 
 from harness.crossversion.inenv import check, iris
 from harness.crossversion.orchestrate import Group, Orchestrator
+from harness.outcomes import Status
 from harness.results.cross import ROLES
 
 NAME = "artifacts"
@@ -35,7 +36,7 @@ def orchestrate(orch: Orchestrator) -> None:
         for variant in VARIANTS:
             sid = f"artifacts.{variant}.log"
             step = orch.add_from(by_id.get(sid), sid, writer, writer, called)
-            written[(writer, variant)] = step.status == "pass"
+            written[(writer, variant)] = step.status == Status.PASS
     for reader in ROLES:
         args = ["--work", str(orch.work)] + [a for w in ROLES for a in ("--from-role", w)]
         called = orch.call(reader, "artifacts-read", args)

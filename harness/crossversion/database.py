@@ -19,6 +19,7 @@ from typing import Any
 from harness import procs
 from harness.crossversion.inenv import check, client as tracking_client
 from harness.crossversion.orchestrate import Group, Orchestrator, diff_json
+from harness.outcomes import Status
 from harness.results.cross import StepResult
 
 NAME = "db"
@@ -74,7 +75,7 @@ def _dump(orch: Orchestrator, role: str, db: Path, name: str, sid: str, from_rol
         obs["schema_revision_after"] = after.get("alembic_revision")
         if action == "db-fill":
             obs["sqlite_rows"] = after.get("rows")
-        if compare_to is not None and dumped is not None and found["status"] == "pass":
+        if compare_to is not None and dumped is not None and found["status"] == Status.PASS:
             differences = diff_json(compare_to, dumped)
             obs["records_identical"] = not differences
             if differences:
@@ -108,7 +109,7 @@ def orchestrate(orch: Orchestrator) -> None:
     ddir.mkdir()
     db = ddir / "mlflow.db"
     filled, original = _dump(orch, "baseline", db, "baseline", "db.fill", "baseline", action="db-fill")
-    if filled.status != "pass" or original is None:
+    if filled.status != Status.PASS or original is None:
         orch.skip([sid for sid in STEPS if sid != "db.fill"], "baseline", "candidate",
                   "the baseline could not create the store")
         return
@@ -120,7 +121,7 @@ def orchestrate(orch: Orchestrator) -> None:
     shutil.copy2(db, untouched)
     _dump(orch, "candidate", untouched, "candidate-no-upgrade", "db.open_without_upgrade", "baseline", original)
     upgrade = _upgrade(orch, db)
-    if upgrade.status == "pass":
+    if upgrade.status == Status.PASS:
         _dump(orch, "candidate", db, "candidate-upgraded", "db.records_after_upgrade", "baseline", original)
         _dump(orch, "baseline", db, "baseline-upgraded", "db.baseline_opens_upgraded", "candidate", original)
     else:

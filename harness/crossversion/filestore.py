@@ -38,6 +38,7 @@ from typing import Any, Callable
 from harness import procs
 from harness.crossversion.inenv import check, client as tracking_client, iris
 from harness.crossversion.orchestrate import Group, Orchestrator, diff_json
+from harness.outcomes import Status
 
 NAME = "filestore"
 STEPS = {
@@ -103,8 +104,8 @@ def _open(orch: Orchestrator, lay: _Layout, sid: str, compare_to: dict | None, *
             obs["records_identical"] = not differences
             if differences:
                 obs["differences"] = differences
-                if found["status"] == "pass":
-                    found["status"] = "fail"
+                if found["status"] == Status.PASS:
+                    found["status"] = Status.FAIL
                     found["error"] = {"type": "RecordsDiffer",
                                       "message": f"{len(differences)} difference(s), first: {differences[0]}"}
     return orch.add_from(found, sid, from_role, role, called), dumped
@@ -143,13 +144,13 @@ def _migrate(orch: Orchestrator, lay: _Layout, command: str) -> Any:
            "named_command": command, "exit_code": ended.returncode,
            "output_tail": procs.output_tail(ended.log, 8).replace(str(orch.work), "<work>")}
     if ended.returncode == 0 and target.exists():
-        return orch.add("filestore.migrate", "baseline", "candidate", "pass", duration=ended.seconds,
+        return orch.add("filestore.migrate", "baseline", "candidate", Status.PASS, duration=ended.seconds,
                         observations=obs)
     if ended.returncode is None:
-        return orch.add("filestore.migrate", "baseline", "candidate", "timeout", duration=ended.seconds,
+        return orch.add("filestore.migrate", "baseline", "candidate", Status.TIMEOUT, duration=ended.seconds,
                         observations=obs, reason=f"no result within {orch.timeout:g}s",
-                        error={"type": "timeout", "message": "the migration hung"})
-    return orch.add("filestore.migrate", "baseline", "candidate", "error", duration=ended.seconds,
+                        error={"type": str(Status.TIMEOUT), "message": "the migration hung"})
+    return orch.add("filestore.migrate", "baseline", "candidate", Status.ERROR, duration=ended.seconds,
                     observations=obs, error={"type": f"exit code {ended.returncode}",
                                              "message": procs.output_tail(ended.log, 3)})
 
@@ -157,7 +158,7 @@ def _migrate(orch: Orchestrator, lay: _Layout, command: str) -> Any:
 def orchestrate(orch: Orchestrator) -> None:
     lay = _Layout(orch)
     written, original = _open(orch, lay, "filestore.write", None, step="filestore-write")
-    if written.status != "pass" or original is None:
+    if written.status != Status.PASS or original is None:
         _skip(orch, [s for s in STEPS if s != "filestore.write"], "the baseline could not write the file store")
         return
     shutil.copytree(lay.project, lay.pristine, symlinks=True)
@@ -170,7 +171,7 @@ def orchestrate(orch: Orchestrator) -> None:
     lay.restore()
     wrote, after = _open(orch, lay, "filestore.write_into", original, step="filestore-write-into",
                          env={"MLFLOW_TRACKING_URI": file_uri, **named_env})
-    if wrote.status in ("pass", "fail") and after is not None:
+    if wrote.status in (Status.PASS, Status.FAIL) and after is not None:
         _open(orch, lay, "filestore.read_back", after, env={"MLFLOW_TRACKING_URI": file_uri})
     else:
         _skip(orch, ["filestore.read_back"], "the candidate could not write into the store")
@@ -183,7 +184,7 @@ def orchestrate(orch: Orchestrator) -> None:
         _skip(orch, later, f"mlflow {orch.sides['candidate'].version} {why}")
         return
     lay.restore()
-    if _migrate(orch, lay, commands[0]).status != "pass":
+    if _migrate(orch, lay, commands[0]).status != Status.PASS:
         _skip(orch, later[1:], "the migration did not complete")
         return
     sqlite_uri = f"sqlite:///{lay.root / MIGRATED_DB}"

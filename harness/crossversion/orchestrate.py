@@ -26,6 +26,7 @@ from typing import Any, Callable, Mapping
 from harness import procs
 from harness.config import PROJECT_ROOT
 from harness.crossversion.pairing import SideEnv
+from harness.outcomes import Status
 from harness.results.cross import StepResult
 
 #: environment of every step: no warnings on stderr, no telemetry, no git probing
@@ -133,8 +134,8 @@ class Orchestrator:
         step = StepResult(sid, sid.split(".")[0], from_role, to_role, status, round(duration, 3), error,
                           observations or {}, reason)
         self.steps.append(step)
-        mark = "ok" if status == "pass" else status.upper()
-        why = f"  ({(error or {}).get('message') or reason})" if status != "pass" else ""
+        mark = "ok" if status == Status.PASS else status.upper()
+        why = f"  ({(error or {}).get('message') or reason})" if status != Status.PASS else ""
         print(f"  {sid:<34} {self.sides[from_role].version:>8} -> {self.sides[to_role].version:<8} {mark}{why[:160]}",
               flush=True)
         return step

@@ -37,7 +37,7 @@ def outputs(analysis: Analysis) -> dict[str, str]:
     try:
         from harness.report import html
 
-        written["report.html"] = html.render(analysis.matrix, analysis.guidance)
+        written["report.html"] = html.render(analysis)
     except ImportError:
         pass
     return written

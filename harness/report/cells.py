@@ -21,12 +21,23 @@ def cell_text(result: ScenarioResult | None, verdict: CellVerdict | None = None)
     text = f"{result.status} {time_text(result)}".strip()
     if result.warnings and any(True for _ in result.warnings):
         text += " !"
-    if verdict is not None and verdict.verdict.flagged:
-        flag = str(verdict.verdict)
-        if verdict.ratio is not None and verdict.verdict in (Verdict.SLOWER, Verdict.FASTER):
+    flags = changes_text(verdict)
+    return f"{text} [{flags}]" if flags else text
+
+
+def changes_text(verdict: CellVerdict | None) -> str:
+    """Every change a cell has, most severe first: ``regressed, changed``, ``slower 1.80x``."""
+    if verdict is None:
+        return ""
+    flags = []
+    for change in sorted(set(verdict.changes), key=lambda v: v.severity):
+        if not change.flagged:
+            continue
+        flag = str(change)
+        if verdict.ratio is not None and change in (Verdict.SLOWER, Verdict.FASTER):
             flag += f" {verdict.ratio:.2f}x"
-        text += f" [{flag}]"
-    return text
+        flags.append(flag)
+    return ", ".join(flags)
 
 
 def column_title(run, baseline) -> str:

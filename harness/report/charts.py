@@ -15,6 +15,8 @@ import statistics
 from dataclasses import dataclass
 from typing import Sequence
 
+from harness.outcomes import Verdict
+
 #: colours shared with the page's CSS
 BASELINE_COLOUR = "#4c566a"
 CANDIDATE_COLOUR = "#2e6fba"
@@ -87,13 +89,13 @@ def timing_svg(title: str, series: Sequence[Series]) -> str:
         for x, s in enumerate(series):
             values = [v * factor for v in s.samples]
             label = "baseline" if s.baseline else (f"{s.ratio:.2f}x" if s.ratio is not None else "")
-            if s.verdict in ("slower", "faster") and not s.baseline:
+            if s.verdict in (Verdict.SLOWER, Verdict.FASTER) and not s.baseline:
                 label += f" {s.verdict}"
             if label:
                 ax.annotate(label, (x, max(values)), xytext=(0, 6), textcoords="offset points",
                             ha="center", va="bottom", fontsize=8.5,
                             color=BASELINE_COLOUR if s.baseline else _verdict_colour(s.verdict),
-                            fontweight="bold" if s.verdict in ("slower", "faster") else "normal")
+                            fontweight="bold" if s.verdict in (Verdict.SLOWER, Verdict.FASTER) else "normal")
         ax.set_xticks(range(len(series)))
         ax.set_xticklabels([s.version + ("\n(baseline)" if s.baseline else "") for s in series], fontsize=9)
         ax.set_xlim(-0.6, len(series) - 0.4)
@@ -175,7 +177,8 @@ def _jitter(n: int) -> list[float]:
 class _svg_params:
     """Temporarily set the rcParams that make the SVG inline-friendly."""
 
-    VALUES = {"svg.fonttype": "none", "font.family": "sans-serif", "svg.hashsalt": None}
+    #: ``text.parse_math`` off: a ``$`` in a scenario id is a dollar sign, not mathtext
+    VALUES = {"svg.fonttype": "none", "font.family": "sans-serif", "svg.hashsalt": None, "text.parse_math": False}
 
     def __init__(self, rc) -> None:
         self.rc, self.saved = rc, {}

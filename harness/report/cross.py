@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 from harness.analysis.crossadvice import CrossAdvice
 from harness.crossversion.artifacts import VARIANTS
 from harness.crossversion.database import STEPS as DB_WHAT
+from harness.report.escape import md, md_cell as cell, md_code, md_table as table
+from harness.outcomes import Status
 from harness.results.cross import ROLES, CrossResult, StepResult
 
 if TYPE_CHECKING:
@@ -15,55 +17,47 @@ if TYPE_CHECKING:
 DB_STEPS = tuple(DB_WHAT)
 
 
-def _esc(text: object) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
 def _cell(step: StepResult | None) -> str:
     if step is None:
         return "–"
-    text = step.status
-    if step.status != "pass":
+    text = str(step.status)
+    if step.status != Status.PASS:
         op = step.observations.get("failed_op")
         kind = (step.error or {}).get("type")
-        text += f" ({'at ' + op + ': ' if op else ''}{kind})" if kind or op else ""
-    return text
+        text += f" ({'at ' + str(op) + ': ' if op else ''}{kind or ''})" if kind or op else ""
+    return cell(text)
 
 
 def _why(step: StepResult) -> str:
     err = step.error or {}
     message = (err.get("message") or step.reason or "").split(" Response body:")[0]  # HTTP errors append HTML
     text = f"{err.get('type', '')}: {message}".strip(": ")
-    return _esc(text[:300] + ("..." if len(text) > 300 else ""))
+    return md(text[:300] + ("..." if len(text) > 300 else ""))
 
 
 def _server_grid(r: CrossResult) -> list[str]:
     if not r.area("server"):
         return []
-    lines = ["### Client x server (tracking · registry)", "",
-             "| client \\ server | " + " | ".join(f"server {r.version(s)}" for s in ROLES) + " |",
-             "|---|" + "---|" * len(ROLES)]
+    headers = ["client \\ server", *(f"server {cell(r.version(s))}" for s in ROLES)]
+    rows = []
     for client in ROLES:
         cells = []
         for srv in ROLES:
             start = r.get("server.start", srv, srv)
-            if start is not None and start.status != "pass":
-                cells.append(f"server did not start ({_esc((start.error or {}).get('message', ''))[:60]})")
+            if start is not None and start.status != Status.PASS:
+                cells.append(f"server did not start ({cell(str((start.error or {}).get('message', ''))[:60])})")
                 continue
-            parts = [_cell(r.get(sid, srv, client)) for sid in ("server.tracking", "server.registry")]
-            cells.append(" · ".join(parts))
-        lines.append(f"| client {r.version(client)} | " + " | ".join(cells) + " |")
-    lines.append("")
-    return lines
+            cells.append(" · ".join(_cell(r.get(sid, srv, client)) for sid in ("server.tracking", "server.registry")))
+        rows.append([f"client {cell(r.version(client))}", *cells])
+    return ["### Client x server (tracking · registry)", "", table(headers, rows), ""]
 
 
 def _artifacts(r: CrossResult) -> list[str]:
     if not r.area("artifacts"):
         return []
     pairs = [(w, rd) for w in ROLES for rd in ((w,) + tuple(x for x in ROLES if x != w))]
-    lines = ["### Models across versions (logged by → loaded by)", "",
-             "| model | saved as | " + " | ".join(f"{r.version(w)} → {r.version(rd)}" for w, rd in pairs) + " |",
-             "|---|---|" + "---|" * len(pairs)]
+    headers = ["model", "saved as", *(f"{cell(r.version(w))} → {cell(r.version(rd))}" for w, rd in pairs)]
+    rows = []
     for variant in VARIANTS:
         formats = []
         for w in ROLES:
@@ -71,53 +65,51 @@ def _artifacts(r: CrossResult) -> list[str]:
             if log is None:
                 continue
             fmt = log.observations.get("serialization_format") or log.observations.get("model_file")
-            formats.append(f"{r.version(w)}: {fmt if log.status == 'pass' else 'not logged (' + log.status + ')'}")
-        cells = [_cell(r.get(f"artifacts.{variant}.load", w, rd)) for w, rd in pairs]
-        lines.append(f"| {variant} | {_esc('; '.join(formats))} | " + " | ".join(cells) + " |")
-    lines.append("")
-    return lines
+            formats.append(f"{r.version(w)}: {fmt if log.status == Status.PASS else f'not logged ({log.status})'}")
+        rows.append([variant, cell("; ".join(formats)), *(_cell(r.get(f"artifacts.{variant}.load", w, rd)) for w, rd in pairs)])
+    return ["### Models across versions (logged by → loaded by)", "", table(headers, rows), ""]
 
 
 def _database(r: CrossResult) -> list[str]:
     if not r.area("db"):
         return []
-    lines = ["### Tracking database (sqlite)", "",
-             "| step | what | by | outcome | schema revision |", "|---|---|---|---|---|"]
+    rows = []
     for sid in DB_STEPS:
         for step in (s for s in r.steps if s.id == sid):
             obs = step.observations
             before, after = obs.get("schema_revision_before"), obs.get("schema_revision_after")
             rev = f"{before or '–'} → {after or '–'}" if (before or after) else ""
             extra = " (records identical)" if obs.get("records_identical") else ""
-            lines.append(f"| `{sid}` | {DB_WHAT.get(sid, '')} | {r.version(step.to_role)} | "
-                         f"{_cell(step)}{extra} | {rev} |")
-    lines.append("")
-    return lines
+            rows.append([md_code(sid, table=True), DB_WHAT.get(sid, ""), cell(r.version(step.to_role)),
+                         _cell(step) + extra, cell(rev)])
+    return ["### Tracking database (sqlite)", "",
+            table(["step", "what", "by", "outcome", "schema revision"], rows), ""]
 
 
 def _failures(r: CrossResult) -> list[str]:
-    bad = [s for s in r.steps if s.status not in ("pass", "skipped")]
+    bad = [s for s in r.steps if s.status not in (Status.PASS, Status.SKIPPED)]
     if not bad:
         return []
     lines = ["### What failed and why", ""]
     for s in bad:
         op = s.observations.get("failed_op")
-        where = f" at `{op}`" if op else ""
-        lines.append(f"- `{s.id}` {r.version(s.from_role)} → {r.version(s.to_role)}: **{s.status}**{where}: {_why(s)}")
+        where = f" at {md_code(op)}" if op else ""
+        lines.append(f"- {md_code(s.id)} {md(r.version(s.from_role))} → {md(r.version(s.to_role))}: "
+                     f"**{s.status}**{where}: {_why(s)}")
     lines.append("")
     return lines
 
 
 def to_markdown(r: CrossResult, advice: list[CrossAdvice]) -> str:
     """One pair's section (a level-2 heading, as in matrix.md), with the advice derived from it."""
-    lines = [f"## Cross-version: mlflow {r.baseline.mlflow_version} (baseline) ↔ "
-             f"{r.candidate.mlflow_version} (candidate)", "",
+    lines = [f"## Cross-version: mlflow {md(r.baseline.mlflow_version)} (baseline) ↔ "
+             f"{md(r.candidate.mlflow_version)} (candidate)", "",
              "Each step ran in its own version's environment (`nox -s skew`); "
              "`A → B` means what A wrote or served was used by B."
-             + (f" Run status: **{r.run_status}**." if r.run_status != "complete" else ""), ""]
+             + (f" Run status: **{md(r.run_status)}**." if r.run_status != "complete" else ""), ""]
     body = _server_grid(r) + _artifacts(r) + _database(r) + _failures(r)
     if advice:
-        body += ["### What this means", "", *(f"- {a.summary}" for a in advice), ""]
+        body += ["### What this means", "", *(f"- {md(a.summary)}" for a in advice), ""]
     lines += body or ["No cross-version step ran.", ""]
     return "\n".join(lines)
 
@@ -129,5 +121,5 @@ def section(analysis: "Analysis") -> str:
         return ""
     parts = [to_markdown(r, analysis.advice_for(r)) for r in results]
     if problems:
-        parts.append("Cross-version result files skipped:\n\n" + "\n".join(f"- {_esc(p)}" for p in problems) + "\n")
+        parts.append("Cross-version result files skipped:\n\n" + "\n".join(f"- {md(p)}" for p in problems) + "\n")
     return "\n".join(parts)

@@ -12,5 +12,7 @@ def render(analysis: Analysis) -> str:
         **analysis.matrix.to_dict(),
         "guidance": analysis.guidance.to_dict(),
         "cross": analysis.cross_dicts(),
+        "library_warnings": [g.to_dict() for g in analysis.library_warnings],
+        "api": [s.to_dict() for s in analysis.api],
     }
     return json.dumps(data, indent=2, default=str) + "\n"

@@ -58,19 +58,42 @@ class ApiChange:
     path: str
     #: the parameter concerned, for parameter kinds; None for object kinds
     name: str | None
-    #: the old and new value (a default, a position, a kind, the new name), as text; None when absent
+    #: the old and new value, as text; None when absent. By kind:
+    #: object_removed: old None, new a path that still reaches the object in the new release (a
+    #: re-export dropped, the defining module kept) or None; parameter_removed: old the default;
+    #: parameter_renamed: old and new name; parameter_moved: old and new position (0-based
+    #: argument positions at the call site: a method's ``self``/``cls`` is not counted);
+    #: required_parameter_added: (None, "position N") for a new parameter,
+    #: ("default X", "required") for one that lost its default; default_changed: the defaults;
+    #: kind_changed: the kinds (module/class/function/property/attribute, or a parameter kind
+    #: like "positional or keyword" -> "keyword-only" when ``name`` is set)
     old: str | None
     new: str | None
-    #: where the old object is defined in the old release (path relative to site-packages), and its line
+    #: where the old object is defined in the old release (path relative to site-packages), and its line;
+    #: for a removed re-export, the import line; for parameter kinds, the function that declares them
     file: str | None
     line: int | None
     #: dotted paths a user can import or reach the object by in the old release
-    #: (``mlflow.models.MetricThreshold``, ``mlflow.MetricThreshold``), canonical path included
+    #: (``mlflow.models.MetricThreshold``, ``mlflow.MetricThreshold``), canonical path included.
+    #: For parameter changes these are the paths a user *calls*: the class's paths for ``__init__``
+    #: (``MetricThreshold(...)``), ``<class path>.<method>`` for a method. For object_removed only the
+    #: paths that no longer resolve (a re-export can go while the object stays).
     public_paths: list[str] = field(default_factory=list)
     #: inside the public-surface policy (user-facing) or not
     user_facing: bool = True
     #: a one-line explanation, ruff-style
     message: str = ""
+    #: what the old object is: module, class, function, property or attribute
+    #: (for parameter kinds: the function whose signature changed)
+    object_kind: str | None = None
+    #: parameter_removed only: the new signature still accepts the argument through
+    #: ``**kwargs``/``*args`` (no TypeError at the call; the argument is no longer declared)
+    absorbed: bool = False
+    #: the ``functools.wraps`` target whose signature was compared, when the function only forwards
+    via: str | None = None
+    #: parameter kinds: the parameter's argument position in the old signature (0-based, at the call
+    #: site: ``self``/``cls`` not counted); None when it cannot be passed positionally or is new
+    position: int | None = None
 
     def __post_init__(self) -> None:
         self.kind = ChangeKind(self.kind)
@@ -99,8 +122,13 @@ class ApiDiff:
     schema_version: int = SCHEMA_VERSION
     path: Path | None = field(default=None, compare=False, repr=False)
 
-    def direction(self, direction: str) -> list[ApiChange]:
-        return [c for c in self.changes if c.direction == direction]
+    def direction(self, direction: str, user_facing_only: bool = False) -> list[ApiChange]:
+        return [c for c in self.changes if c.direction == direction and (c.user_facing or not user_facing_only)]
+
+    def counts(self, direction: str, user_facing_only: bool = False) -> dict[str, int]:
+        """Changes by kind (``ChangeKind`` order, kinds with none left out)."""
+        found = [c.kind for c in self.direction(direction, user_facing_only)]
+        return {k.value: found.count(k) for k in ChangeKind if k in found}
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -30,12 +30,16 @@ def read_json(path: Path, what: str = "run file") -> Any:
 
 
 def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so readers see the old or the new file, never half."""
+    """Write ``text`` to ``path`` so readers see the old or the new file, never half.
+
+    A lone surrogate (a run file may carry ``"\\ud800"``, valid JSON but not
+    encodable) is written as its ``\\ud800`` escape instead of failing the report.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())

@@ -5,8 +5,10 @@ the runner's scenarios (``execute``, in the forked child) and the cross-version
 steps (``harness.crossversion``). ``capture`` runs a body with every Python
 warning recorded (``always``, so a repeated one is counted) and WARNING-and-up
 log records of the given loggers collected (MLflow 3 deprecates through
-logging), and returns a :class:`Captured`: the exception it raised, if any, and
-what it warned. ``Captured.status`` maps how it ended to a status:
+logging), and returns a :class:`Captured`: the exception it raised, if any,
+what it warned, and the stack each warning was raised from (the run file
+records where it came from: ``harness.runner.origins``).
+``Captured.status`` maps how it ended to a status:
 
 * returned                                  -> ``pass``
 * ``Unsupported`` (adapter / ``ctx.unsupported``) -> ``unsupported``
@@ -30,7 +32,7 @@ from typing import Any, Callable, Iterable
 
 from harness.outcomes import Status
 from harness.runner import origins
-from harness.runner.origins import Stack, stack_here
+from harness.runner.origins import Stack, stack_here, stack_of
 from harness.scenario import Context, ScenarioSpec, Skipped, Unsupported
 
 #: loggers whose records a scenario's capture keeps: MLflow's own (which does
@@ -221,6 +223,24 @@ def warning_dicts(captured: Captured, work_dir: Path) -> list[dict[str, Any]]:
     return list(seen.values())
 
 
+def raised_in(exc: BaseException, work_dir: Path) -> dict[str, Any]:
+    """The frame that raised ``exc`` (the innermost that is not the standard library) and whose it is.
+
+    ``distribution`` and ``version`` name the package (MLflow's distribution
+    or a library) whose code raised it, so a status change can be put down to
+    a companion package whose version differs between two environments.
+    """
+    found = origins.origin_of(stack_of(exc))
+    return {
+        "origin": found.origin,
+        "frame": found.raised_at and _normalise(found.raised_at, work_dir),
+        "distribution": found.distribution and origins.canonical(found.distribution),
+        "version": found.version,
+        "scenario_frame": found.scenario_frame and _normalise(found.scenario_frame, work_dir),
+        "mlflow_frame": found.mlflow_frame,
+    }
+
+
 def _jsonable(value: Any) -> Any:
     try:
         json.dumps(value)
@@ -237,12 +257,17 @@ def execute(spec: ScenarioSpec, ctx: Context) -> dict[str, Any]:
     if status in (Status.UNSUPPORTED, Status.SKIPPED):
         reason = str(exc)
     elif status == Status.FAIL:
-        error = {"type": type(exc).__name__, "message": _normalise(captured.message, ctx.work_dir)}
+        error = {
+            "type": type(exc).__name__,
+            "message": _normalise(captured.message, ctx.work_dir),
+            "raised_in": raised_in(exc, ctx.work_dir),
+        }
     elif status == Status.ERROR:
         error = {
             "type": type(exc).__name__,
             "message": _normalise(captured.message, ctx.work_dir)[:2000],
             "traceback": _normalise(captured.traceback(limit=8), ctx.work_dir)[-4000:],
+            "raised_in": raised_in(exc, ctx.work_dir),
         }
     usage = resource.getrusage(resource.RUSAGE_SELF)
     metrics = {"peak_rss_mb": round(usage.ru_maxrss / 1024, 1)}

@@ -31,11 +31,12 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import ResultsError
+from harness.outcomes import Status
 from harness.procs import become_subreaper, kill_tree
 from harness.results import files as result_files, runs as results
 from harness.results.runs import RunFile, ScenarioResult
-from harness.runner.capture import execute
 from harness.runner import origins
+from harness.runner.capture import execute
 from harness.runner.facts import installed_packages, platform_tag, utc_now
 from harness.runner.progress import Progress
 from harness.runner.redaction import redact_secrets
@@ -102,8 +103,8 @@ def run_one(
             data = _ended_without_result("error", wall, None, work)
             data["error"] = {"type": "NonLoopbackListen", "message": detail}
             data["reason"] = f"{detail}{before}"
-        elif data is None or outcome == "timeout":
-            status = "timeout" if outcome == "timeout" else "crashed"
+        elif data is None or outcome == Status.TIMEOUT:
+            status = Status.TIMEOUT if outcome == Status.TIMEOUT else Status.CRASHED
             data = _ended_without_result(status, wall, detail or "process ended without reporting a result", work)
         if ended.left_running:
             data.setdefault("warnings", []).append(_left_running_warning(ended.left_running))

@@ -48,7 +48,7 @@ class Progress:
     def done(self, index: int, result: ScenarioResult) -> None:
         self.counts[result.status] = self.counts.get(result.status, 0) + 1
         self.spent += result.duration_s or 0.0
-        if self.quiet and result.status == "pass":
+        if self.quiet and result.status == Status.PASS:
             return
         elapsed = self.clock() - self.t0
         clock = f"{_clock(elapsed)} elapsed"
@@ -57,7 +57,7 @@ class Progress:
         detail = ""
         if result.error:
             detail = f"  {result.error['type']}: {result.error['message'].splitlines()[0][:100] if result.error['message'] else ''}"
-        elif result.reason and result.status != "pass":
+        elif result.reason and result.status != Status.PASS:
             detail = f"  {result.reason.splitlines()[0][:100]}"
         self._print(
             f"[{index:>{self.width}}/{self.total}] {result.id:<44} {result.status:<11} "

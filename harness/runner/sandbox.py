@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from harness import net
+from harness.outcomes import Status
 from harness.procs import descendants, kill_tree, output_tail
 
 PR_SET_PDEATHSIG = 1
@@ -47,7 +48,8 @@ _INTERRUPTS = {signal.SIGINT, signal.SIGTERM}
 class ChildOutcome:
     """How a forked child ended, and what it left behind."""
 
-    outcome: str  # ok | timeout | crashed | exposed
+    #: ``ok``, ``exposed`` (listened beyond loopback), or ``Status.TIMEOUT`` / ``Status.CRASHED``
+    outcome: str
     detail: str | None = None
     #: processes still running when the child ended: "comm (listening on ...)"
     left_running: list[str] = field(default_factory=list)
@@ -100,16 +102,16 @@ def fork_watch(
             pass
         if problem:
             return ChildOutcome("exposed", problem)
-        return ChildOutcome("timeout", f"no result within {timeout:g}s; process tree killed")
+        return ChildOutcome(Status.TIMEOUT, f"no result within {timeout:g}s; process tree killed")
     if watch_network and left_problem:
         return ChildOutcome("exposed", left_problem, left)
     if os.WIFSIGNALED(status):
         sig = os.WTERMSIG(status)
         name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
-        return ChildOutcome("crashed", f"killed by signal {name} ({sig})", left)
+        return ChildOutcome(Status.CRASHED, f"killed by signal {name} ({sig})", left)
     code = os.WEXITSTATUS(status)
     if code != 0:
-        return ChildOutcome("crashed", f"process exited with code {code}", left)
+        return ChildOutcome(Status.CRASHED, f"process exited with code {code}", left)
     return ChildOutcome("ok", None, left)
 
 
