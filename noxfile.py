@@ -162,7 +162,7 @@ def plan(session: nox.Session) -> None:
 
 @nox.session(venv_backend="none")
 def skew(session: nox.Session) -> None:
-    """Cross-version checks between the baseline and the newest candidate, plus the file store for every candidate (results/cross/)."""
+    """Cross-version checks, baseline x newest candidate; the file store for every candidate (results/cross/)."""
     # Runs in nox's own interpreter: it only drives the per-version environments
     # (reused from the mlflow-<spec> sessions, or created the same way).
     session.run(
