@@ -3,7 +3,8 @@
     nox -s matrix                 every configured version, then the report
     nox -s mlflow-2.9             one version alone (one session per spec)
     nox -s skew                   cross-version: baseline <-> newest candidate
-                                  (artifacts, tracking database, client/server)
+                                  (artifacts, tracking database, client/server,
+                                  file store; the file store for every candidate)
     nox -s report                 rebuild the matrix from results/runs/*.json
     nox -s gate                   exit 1 when a candidate breaks the gate policy
     nox -s api                    static API diff: baseline vs each version (results/api/)
@@ -163,13 +164,23 @@ def plan(session: nox.Session) -> None:
 
 @nox.session(venv_backend="none")
 def skew(session: nox.Session) -> None:
-    """Cross-version checks between the baseline and the newest candidate (results/cross/)."""
+    """Cross-version checks, baseline x newest candidate; the file store for every candidate (results/cross/)."""
     # Runs in nox's own interpreter: it only drives the per-version environments
     # (reused from the mlflow-<spec> sessions, or created the same way).
     session.run(
         sys.executable, "-m", "harness.crossversion", "run", *session.posargs,
         env={"PYTHONPATH": str(ROOT)}, external=True,
     )
+    # The file-store group starts no server (a few minutes a pair): every other
+    # candidate gets it too, so each version's answer to the baseline's ./mlruns
+    # is in results/cross/. Only on the default path: arguments choose one pair.
+    if not session.posargs:
+        for spec in CONFIG.versions[:-1]:
+            if spec != CONFIG.baseline:
+                session.run(
+                    sys.executable, "-m", "harness.crossversion", "run", "--candidate", spec, "--only", "filestore",
+                    env={"PYTHONPATH": str(ROOT)}, external=True,
+                )
 
 
 def _light_env(session: nox.Session) -> None:

@@ -95,7 +95,7 @@ def test_env_dir_is_the_one_nox_creates_for_the_version_session(tmp_path):
 
 
 def test_only_selects_groups_by_name_or_step_id():
-    assert groups.selected_groups([]) == ["artifacts", "db", "server"]
+    assert groups.selected_groups([]) == ["artifacts", "db", "server", "filestore"]
     assert groups.selected_groups(["db"]) == ["db"]
     assert groups.selected_groups(["server.*", "artifacts.pyfunc.load"]) == ["artifacts", "server"]
     assert groups.selected_groups(["nothing"]) == []
@@ -238,7 +238,7 @@ def test_a_server_that_does_not_start_is_an_error_with_its_output_and_skips_its_
 # -- check groups and in-environment checks ------------------------------
 def test_every_group_names_its_steps_and_in_env_functions_once():
     names = [g.name for g in groups.GROUPS]
-    assert names == ["artifacts", "db", "server"]
+    assert names == ["artifacts", "db", "server", "filestore"]
     for group in groups.GROUPS:
         assert group.steps and all(sid.startswith(group.name + ".") for sid in group.steps)
     in_env = [name for g in groups.GROUPS for name in g.in_env]
@@ -250,12 +250,12 @@ def test_a_new_group_is_one_registration_away(monkeypatch, tmp_path):
     from harness.crossversion.orchestrate import Group
 
     seen = {}
-    extra = Group(name="filestore", steps={"filestore.read": "reads a store"}, orchestrate=lambda orch: None,
-                  in_env={"filestore-read": lambda args: seen.setdefault("store", args.store) and []},
+    extra = Group(name="extra", steps={"extra.read": "reads a store"}, orchestrate=lambda orch: None,
+                  in_env={"extra-read": lambda args: seen.setdefault("store", args.store) and []},
                   step_options={"--store": {"type": Path}, "--role": {}})
     monkeypatch.setattr(groups, "GROUPS", (*groups.GROUPS, extra))
-    assert groups.selected_groups(["filestore.*"]) == ["filestore"]
-    args = cli.build_parser().parse_args(["step", "filestore-read", "--out", str(tmp_path / "o.json"),
+    assert groups.selected_groups(["extra.*"]) == ["extra"]
+    args = cli.build_parser().parse_args(["step", "extra-read", "--out", str(tmp_path / "o.json"),
                                           "--store", str(tmp_path), "--role", "baseline"])
     assert groups.in_env_steps()[args.name](args) == [] and seen["store"] == tmp_path
 

@@ -23,6 +23,13 @@ RECORDED_IDS = [
     "evaluation.threshold.higher_is_better",
     "evaluation.validate.thresholds_kwarg",
     "evaluation.validate.validate_results",
+    "filestore.default.empty_dir",
+    "filestore.env.file_uri",
+    "filestore.env.sqlite_uri",
+    "filestore.registry.register_model",
+    "filestore.uri.file_scheme",
+    "filestore.uri.mlruns_path",
+    "filestore.uri.sqlite",
     "models.load.model_id",
     "models.load.model_id_uri",
     "models.load.runs_uri",
@@ -83,6 +90,13 @@ IDIOMS = {
     "registry.stage.latest_versions": ("client.get_latest_versions(name)", None),
     "registry.alias.uri": ('mlflow.pyfunc.load_model("models:/name@champion")', None),
     "tracing.decorator": ("@mlflow.trace", None),
+    "filestore.default.empty_dir": ("with mlflow.start_run():", None),
+    "filestore.uri.mlruns_path": ('mlflow.set_tracking_uri("./mlruns")', "filestore.uri.sqlite"),
+    "filestore.uri.file_scheme": ('mlflow.set_tracking_uri("file:///path/to/mlruns")', "filestore.uri.sqlite"),
+    "filestore.uri.sqlite": ('mlflow.set_tracking_uri("sqlite:///mlflow.db")', None),
+    "filestore.env.file_uri": ("MLFLOW_TRACKING_URI=file:///path/to/mlruns", "filestore.env.sqlite_uri"),
+    "filestore.env.sqlite_uri": ("MLFLOW_TRACKING_URI=sqlite:///mlflow.db", None),
+    "filestore.registry.register_model": ('mlflow.register_model(model_uri, "name")', None),
 }
 
 

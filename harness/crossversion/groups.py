@@ -16,14 +16,14 @@ import time
 from pathlib import Path
 
 from harness.config import Config
-from harness.crossversion import artifacts, database, server
+from harness.crossversion import artifacts, database, filestore, server
 from harness.crossversion.orchestrate import Group, InEnv, Orchestrator
 from harness.crossversion.pairing import SideEnv
 from harness.results import cross as results
 from harness.results.cross import CrossResult, Side
 from harness.runner.facts import utc_now
 
-GROUPS: tuple[Group, ...] = (artifacts.GROUP, database.GROUP, server.GROUP)
+GROUPS: tuple[Group, ...] = (artifacts.GROUP, database.GROUP, server.GROUP, filestore.GROUP)
 
 
 def by_name() -> dict[str, Group]:
