@@ -8,7 +8,6 @@ per-version environment, so it depends on the standard library and
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -22,6 +21,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from harness.analysis.policy import GatePolicy
 from harness.errors import ConfigError
+from harness.specs import SPEC_RE, split_specs, validate_spec  # noqa: F401 - public here too
 from harness.outcomes import Verdict
 from harness.pins import PinnedVersion
 from harness.pins.roles import pin_sources, with_pins  # noqa: F401 - with_pins is public here too
@@ -39,9 +39,6 @@ LIBRARIES_ENV = "MLFLOW_COMPAT_LIBRARIES"
 
 #: how each version's other libraries are chosen (see harness/libraries.py)
 LIBRARIES_POLICIES = ("release", "latest")
-
-SPEC_RE = re.compile(r"^\d+(\.\d+){0,2}$")
-
 
 
 @dataclass(frozen=True)
@@ -142,21 +139,6 @@ _TOP_KEYS = {
 _API_KEYS = {"include", "exclude", "extend_include", "extend_exclude", "source_cache"}
 _GATE_KEYS = {"fail_on", "slowdown_factor", "fail_on_deprecations", "allow"}
 _COMPANION_KEYS = {"mlflow", "pins", "reason"}
-
-
-def split_specs(text: str) -> list[str]:
-    """Split ``"2.9 3.1.4"`` or ``"2.9,3"`` into specs."""
-    return [part for part in re.split(r"[\s,]+", text.strip()) if part]
-
-
-def validate_spec(spec: str, where: str) -> str:
-    spec = str(spec).strip()
-    if not SPEC_RE.match(spec):
-        raise ConfigError(
-            f"{where}: {spec!r} is not a version spec; use a family like '2.9' or '3', "
-            "or an exact release like '3.1.4'"
-        )
-    return spec
 
 
 def _expect(value: Any, kind: type | tuple[type, ...], key: str) -> Any:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
-from harness.config import validate_spec
+from harness.specs import validate_spec
 from harness.errors import VersionError
 
 PACKAGE = "mlflow"

@@ -68,7 +68,7 @@ def pin_sources(
 ) -> tuple[list[str], str]:
     """(sources, how to name them in messages): the command line wins over the environment
     variable (several sources: commas or spaces, as for MLFLOW_COMPAT_VERSIONS)."""
-    from harness.config import split_specs
+    from harness.specs import split_specs
 
     if given:
         return [str(s) for s in given], option

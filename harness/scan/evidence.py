@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
+from harness.outcomes import Status
 from harness.results.runs import RunFile, ScenarioResult
 from harness.scan.changes import ChangeIndex, Entry
 from harness.scan.findings import Confidence, Problem
@@ -94,7 +95,7 @@ def cell_text(cell: ScenarioResult, version: str) -> str:
     text = f"{cell.status} on {version}"
     if cell.error:
         text += f" ({cell.error.get('type')}: {_first_line(cell.error.get('message'))})"
-    elif cell.reason and str(cell.status) != "pass":
+    elif cell.reason and cell.status != Status.PASS:
         text += f" ({_first_line(cell.reason)})"
     return text
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from harness.analysis.crossadvice import VARIANT_NAMES
 from harness.analysis.model import Analysis
+from harness.outcomes import Status
 from harness.report.cross import DB_STEPS, DB_WHAT, ROLES, VARIANTS
 from harness.report.htmlview.common import KeyValue, clip, key_values
 from harness.report.htmlview.guidance import AdviceView, advice_view, cross_anchor
@@ -39,11 +40,11 @@ def step_view(step: StepResult | None, name: str = "") -> StepView:
     if step is None:
         return StepView(name, "", "–", "not run")
     text = str(step.status)
-    if step.status != "pass":
+    if step.status != Status.PASS:
         op, kind = step.observations.get("failed_op"), (step.error or {}).get("type")
         where = f"at {op}" if op else ""
         text += f" ({where}: {kind})" if where and kind else f" ({where or kind})" if where or kind else ""
-    return StepView(name, str(step.status), text, why(step) if step.status != "pass" else "")
+    return StepView(name, str(step.status), text, why(step) if step.status != Status.PASS else "")
 
 
 @dataclass
@@ -115,7 +116,7 @@ def _grid(r: CrossResult, view: PairView) -> None:
         cells = []
         for server in ROLES:
             start = r.get("server.start", server, server)
-            if start is not None and start.status != "pass":
+            if start is not None and start.status != Status.PASS:
                 cells.append([StepView("server", str(start.status), "server did not start", why(start))])
                 continue
             cells.append([step_view(r.get(f"server.{part}", server, client), part) for part in ("tracking", "registry")])
@@ -134,7 +135,7 @@ def _artifacts(r: CrossResult, view: PairView) -> None:
             if log is None:
                 continue
             fmt = log.observations.get("serialization_format") or log.observations.get("model_file")
-            formats.append(f"{r.version(writer)}: " + (str(fmt) if log.status == "pass" else f"not logged ({log.status})"))
+            formats.append(f"{r.version(writer)}: " + (str(fmt) if log.status == Status.PASS else f"not logged ({log.status})"))
         view.artifacts.append(ArtifactRow(variant, VARIANT_NAMES.get(variant, variant), "; ".join(formats),
                                           [step_view(r.get(f"artifacts.{variant}.load", w, rd)) for w, rd in pairs]))
 
@@ -159,7 +160,7 @@ def pair_view(analysis: Analysis, r: CrossResult) -> PairView:
     view.other = [OtherStep(s.id, _direction(r, s), step_view(s), key_values(s.observations))
                   for s in r.steps if s.area not in _TABLED]
     view.failures = [Failure(s.id, _direction(r, s), str(s.status), str(s.observations.get("failed_op") or ""), why(s))
-                     for s in r.steps if s.status not in ("pass", "skipped")]
+                     for s in r.steps if s.status not in (Status.PASS, Status.SKIPPED)]
     view.advice = [advice_view(a) for a in analysis.advice_for(r)]
     return view
 
