@@ -39,7 +39,7 @@ from typing import Callable, Sequence
 
 from packaging.version import Version
 
-from harness.config import BASELINE_FROM_ENV, CANDIDATE_FROM_ENV, CONFIG_ENV, PROJECT_ROOT, Config
+from harness.config import BASELINE_FROM_ENV, CANDIDATE_FROM_ENV, CONFIG_ENV, Config
 from harness.versions import is_exact, label_for
 
 SCHEMA_VERSION = 1
@@ -162,8 +162,9 @@ class Plan:
 
 
 def _shown(path: Path) -> str:
-    path = Path(path)
-    return path.relative_to(PROJECT_ROOT).as_posix() if path.is_relative_to(PROJECT_ROOT) else str(path)
+    """A path as the jobs see it: relative to where the plan runs (the jobs run there too)."""
+    path, here = Path(path), Path.cwd()
+    return path.relative_to(here).as_posix() if path.is_relative_to(here) else str(path)
 
 
 def build(config: Config, resolve: Callable[[str], Sequence[str]], scan_paths: Sequence[str] = (".",)) -> Plan:
@@ -188,8 +189,11 @@ def build(config: Config, resolve: Callable[[str], Sequence[str]], scan_paths: S
             candidate = PlannedVersion("candidate", cand_pin.spec, cand_pin.candidates,
                                        cand_pin.pin.requirement, cand_pin.pin.source)
     env = {}
+    from_environment = tuple(config.environment)
     for pinned in config.pinned:
+        if pinned.pin.sources == from_environment:
+            continue  # the configuration's own environment: every job reads it from there
         env[BASELINE_FROM_ENV if pinned.role == "baseline" else CANDIDATE_FROM_ENV] = ",".join(pinned.pin.sources)
-    if config.source and config.source.resolve() != (PROJECT_ROOT / "pyproject.toml").resolve():
+    if config.source and config.source.resolve() != (Path.cwd() / "pyproject.toml").resolve():
         env[CONFIG_ENV] = _shown(config.source)
     return Plan(planned, baseline, candidate, env, tuple(scan_paths), _shown(config.results_dir))

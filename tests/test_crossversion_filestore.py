@@ -191,6 +191,11 @@ def test_skew_runs_the_file_store_group_for_every_other_candidate_only_by_defaul
             def run(self, *args, **kwargs):
                 calls.append(list(args[4:]))  # after: python -m harness.crossversion run
 
+            def chdir(self, path):
+                import contextlib
+
+                return contextlib.nullcontext()
+
         FakeSession.posargs = posargs
         module.skew(FakeSession())
         return calls

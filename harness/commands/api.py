@@ -42,7 +42,6 @@ def cmd_api(args: argparse.Namespace) -> int:
     from harness.api.produce import Producer, griffe_version
     from harness.api.summary import direction_lines, printable
     from harness.api.surface import Surface
-    from harness.config import PROJECT_ROOT
     from harness.errors import HarnessError
 
     if args.limit < 0:
@@ -66,7 +65,7 @@ def cmd_api(args: argparse.Namespace) -> int:
         print(printable(line), flush=True)
 
     producer = Producer(
-        config.api_dir, config.api_source_cache, surface, env_dirs=[PROJECT_ROOT / ".nox"], log=log, force=args.force,
+        config.api_dir, config.api_source_cache, surface, env_dirs=[config.envs_dir], log=log, force=args.force,
     )
     limit = None if args.limit == 0 else args.limit
     for line in problems:

@@ -6,7 +6,9 @@ import argparse
 import dataclasses
 import os
 import tempfile
+import uuid
 from pathlib import Path
+from typing import Mapping
 
 from harness.config import Config, load_config
 from harness.errors import HarnessError
@@ -89,3 +91,17 @@ def writable(directory: Path) -> None:
         os.unlink(probe)
     except OSError as exc:
         raise HarnessError(f"results directory {directory} is not writable: {exc.strerror}") from None
+
+
+def github_outputs(values: Mapping[str, str], environ: Mapping[str, str] = os.environ) -> None:
+    """Step outputs for later jobs (``needs.<job>.outputs.<key>``), in GitHub's multi-line form."""
+    target = environ.get("GITHUB_OUTPUT")
+    if not target:
+        raise HarnessError("--github-output: $GITHUB_OUTPUT is not set (GitHub Actions sets it in a step)")
+    try:
+        with open(target, "a", encoding="utf-8") as fh:
+            for key, value in values.items():
+                delimiter = f"mlflow_compat_{uuid.uuid4().hex}"
+                fh.write(f"{key}<<{delimiter}\n{value}\n{delimiter}\n")
+    except OSError as exc:
+        raise HarnessError(f"--github-output: cannot write {target}: {exc.strerror or exc}") from None

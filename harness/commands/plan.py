@@ -15,10 +15,9 @@ import html
 import json
 import os
 import shlex
-import uuid
 
 from harness.commands import command
-from harness.commands.options import common, config_from, pin_sources
+from harness.commands.options import common, config_from, github_outputs, pin_sources
 from harness.errors import HarnessError, VersionError
 
 
@@ -87,9 +86,6 @@ def summary_markdown(data: dict) -> str:
 
 def write_github_output(data: dict, environ=os.environ) -> None:
     """Outputs for later jobs (``needs.plan.outputs.<key>``), in GitHub's multi-line form."""
-    target = environ.get("GITHUB_OUTPUT")
-    if not target:
-        raise HarnessError("--github-output: $GITHUB_OUTPUT is not set (GitHub Actions sets it in a step)")
     compact = lambda value: json.dumps(value, separators=(",", ":"))  # noqa: E731
     values = {
         "run": "true" if data["run"] else "false",
@@ -103,13 +99,7 @@ def write_github_output(data: dict, environ=os.environ) -> None:
         "env": compact(data["env"]),
         "plan": compact(data),
     }
-    try:
-        with open(target, "a", encoding="utf-8") as fh:
-            for key, value in values.items():
-                delimiter = f"mlflow_compat_{uuid.uuid4().hex}"
-                fh.write(f"{key}<<{delimiter}\n{value}\n{delimiter}\n")
-    except OSError as exc:
-        raise HarnessError(f"--github-output: cannot write {target}: {exc.strerror or exc}") from None
+    github_outputs(values, environ)
 
 
 @command(

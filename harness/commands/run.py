@@ -55,11 +55,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     only = [*args.only, *split_specs(os.environ.get("MLFLOW_COMPAT_ONLY", ""))]
     skip = [*args.skip, *split_specs(os.environ.get("MLFLOW_COMPAT_SKIP", ""))]
     selected = registry.select(registry.REGISTRY.values(), only, skip)
+    from harness.usertests.suite import Suite
+    from harness.usertests.rows import AREA as TESTS
+
+    suite = Suite.of(config) if registry.area_chosen(TESTS, only, skip) else None
     if args.list:
         for spec in selected:
             print(f"{spec.id:<50} {spec.kind:<11} {spec.description or ''}")
+        if suite is not None:
+            print(f"{TESTS + '.<nodeid>':<50} {'test':<11} pytest {' '.join(suite.paths)}: one row per test")
         return 0
-    if not selected:
+    if not selected and suite is None:
         raise HarnessError("no scenario matches the selection (--only/--skip)")
     writable(config.runs_dir)
     try:
@@ -87,5 +93,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         skipped_releases=skipped,
         install=install,
         load_errors=[e.to_dict() for e in load_errors],
+        suite=suite,
     )
     return 0

@@ -14,17 +14,10 @@ from pathlib import Path
 from harness.errors import HarnessError
 
 
-def build_parser() -> argparse.ArgumentParser:
+def run_arguments(run: argparse.ArgumentParser) -> None:
+    """The options of ``run`` (also ``mlflow-compat skew``)."""
     from harness.crossversion import groups
 
-    parser = argparse.ArgumentParser(
-        prog="python -m harness.crossversion",
-        description="Cross-version checks: artifacts, tracking database and client/server skew "
-        "between the baseline and the newest candidate.",
-    )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    run = sub.add_parser("run", help="run the cross-version steps and write results/cross/<baseline>__<candidate>.json")
     run.add_argument("--config", type=Path, default=None, help="pyproject.toml to read (default: the project's)")
     run.add_argument("--results-dir", type=Path, default=None, help="results directory (default: config)")
     run.add_argument("--baseline", help="baseline spec (default: config baseline)")
@@ -36,6 +29,20 @@ def build_parser() -> argparse.ArgumentParser:
                           "or step ids (repeatable)")
     run.add_argument("--timeout", type=float, default=None, help="per-step time limit in seconds (default: config timeout)")
     run.add_argument("--keep-work", action="store_true", help="keep results/work/cross for inspection")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from harness.crossversion import groups
+
+    parser = argparse.ArgumentParser(
+        prog="python -m harness.crossversion",
+        description="Cross-version checks: artifacts, tracking database and client/server skew "
+        "between the baseline and the newest candidate.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run_arguments(sub.add_parser(
+        "run", help="run the cross-version steps and write results/cross/<baseline>__<candidate>.json"))
 
     show = sub.add_parser("show", help="print a cross result file as Markdown")
     show.add_argument("files", nargs="+", type=Path)

@@ -15,6 +15,7 @@ import shutil
 import time
 from pathlib import Path
 
+from harness import home
 from harness.config import Config
 from harness.crossversion import artifacts, database, filestore, server
 from harness.crossversion.orchestrate import Group, InEnv, Orchestrator
@@ -53,7 +54,7 @@ def run(config: Config, sides: dict[str, SideEnv], only: list[str] | None = None
     name = results.file_name(base.version, cand.version)
     work = config.results_dir / "work" / "cross" / name[: -len(".json")]
     shutil.rmtree(work, ignore_errors=True)
-    orch = Orchestrator(sides, work, timeout)
+    orch = Orchestrator(sides, work, timeout, home.import_path(config.envs_dir))
     settings = {key: value for group in GROUPS for key, value in group.settings.items()}
     result = CrossResult(
         baseline=Side(base.spec, base.version, base.python),

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from harness import procs
-from harness.config import PROJECT_ROOT
+from harness import home
 from harness.crossversion.pairing import SideEnv
 from harness.outcomes import Status
 from harness.results.cross import StepResult
@@ -81,8 +81,11 @@ class Called:
 class Orchestrator:
     """The two sides, the work directory and the steps recorded so far."""
 
-    def __init__(self, sides: dict[str, SideEnv], work: Path, timeout: float) -> None:
+    def __init__(self, sides: dict[str, SideEnv], work: Path, timeout: float,
+                 import_path: str = str(home.HOME)) -> None:
         self.sides = sides
+        #: how the steps import the harness in the sides' environments (``harness.home.import_path``)
+        self.import_path = import_path
         self.work = work
         self.timeout = timeout
         self.steps: list[StepResult] = []
@@ -94,7 +97,7 @@ class Orchestrator:
         """A step's environment: ours without ``MLFLOW_*``, quiet, the harness importable."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
         env.update(QUIET_ENV)
-        env.update({"PYTHONPATH": str(PROJECT_ROOT), "TMPDIR": str(self.work / "tmp")})
+        env.update({"PYTHONPATH": self.import_path, "TMPDIR": str(self.work / "tmp")})
         env.update(extra or {})
         return env
 

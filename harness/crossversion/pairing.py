@@ -1,8 +1,8 @@
 """Which two versions are paired, and the environment each one runs in.
 
 The pair is the default baseline and the newest candidate (the last configured
-version). Environments are the per-version sessions' own (``.nox/mlflow-<spec>``,
-named the way nox names them); a missing one is created and installed with
+version). Environments are the per-version sessions' own (``<project>/.nox/mlflow-<spec>``,
+``Config.envs_dir``, named the way nox names them); a missing one is created and installed with
 ``harness.envs``, exactly as the per-version session would.
 """
 
@@ -15,11 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness import envs, versions
-from harness.config import PROJECT_ROOT, Config
+from harness.config import Config
 from harness.errors import HarnessError
-
-NOX_DIR = PROJECT_ROOT / ".nox"
-
 
 @dataclass(frozen=True)
 class SideEnv:
@@ -36,7 +33,7 @@ def pick_pair(config: Config, baseline: str | None = None, candidate: str | None
     return None if base == cand else (base, cand)
 
 
-def session_env_dir(spec: str, nox_dir: Path = NOX_DIR) -> Path:
+def session_env_dir(spec: str, nox_dir: Path) -> Path:
     """Where nox keeps the ``mlflow-<spec>`` session's environment (nox's own name mangling)."""
     name = re.sub(r"[^\w\s-]", "-", f"mlflow-{spec}").strip().lower()
     return nox_dir / re.sub(r"[-\s]+", "-", name).strip("-")
@@ -65,7 +62,7 @@ def prepare_sides(
             if not versions.matches(spec, version):
                 raise HarnessError(f"--{role}-python {python}: has mlflow {version}, which is not {role} spec {spec!r}")
         else:
-            venv = session_env_dir(spec)
+            venv = session_env_dir(spec, config.envs_dir)
             python = envs.python_in(venv)
             if not Path(python).exists():
                 log(f"cross-version: creating {venv}")

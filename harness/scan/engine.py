@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from harness.config import PROJECT_ROOT
+from harness.home import HOME
 from harness.results.api import ApiDiff
 from harness.results.runs import RunFile
 from harness.scan.assemble import Builder, version_key
@@ -77,7 +77,7 @@ class ScanResult:
 
 def default_scenario_paths(extra: Iterable[Path] = ()) -> list[Path]:
     """The shipped scenario modules plus the user's ``scenario_paths``."""
-    return [PROJECT_ROOT / "scenarios", *extra]
+    return [HOME / "scenarios", *extra]
 
 
 @dataclass
