@@ -23,7 +23,8 @@ from typing import Any, Callable, Iterable
 
 from harness.errors import ConfigError
 
-KINDS = ("capability", "idiom", "perf")
+#: ``test`` is a row from the project's own pytest suite (harness/usertests), never a decorated scenario
+KINDS = ("capability", "idiom", "perf", "test")
 
 
 class Unsupported(Exception):
@@ -169,19 +170,39 @@ def load_paths(paths: Iterable[Path]) -> list[LoadError]:
     return errors
 
 
-def select(
-    specs: Iterable[ScenarioSpec], only: Iterable[str] = (), skip: Iterable[str] = ()
-) -> list[ScenarioSpec]:
-    """Filter by id glob or area name: ``--only 'registry.*' --skip perf``."""
+def chosen(sid: str, area: str, only: Iterable[str] = (), skip: Iterable[str] = ()) -> bool:
+    """Does ``--only``/``--skip`` select the row ``sid`` of ``area``? A pattern is an exact id, an id
+    glob or an area name (an id is tried exactly first: test ids hold ``[``, which globs read)."""
     from fnmatch import fnmatchcase
 
     only, skip = list(only), list(skip)
 
-    def hit(spec: ScenarioSpec, patterns: list[str]) -> bool:
-        return any(fnmatchcase(spec.id, p) or spec.area == p for p in patterns)
+    def hit(patterns: list[str]) -> bool:
+        return any(sid == p or fnmatchcase(sid, p) or area == p for p in patterns)
 
-    chosen = [s for s in specs if (not only or hit(s, only)) and not hit(s, skip)]
-    return sorted(chosen, key=lambda s: s.id)
+    return (not only or hit(only)) and not hit(skip)
+
+
+def area_chosen(area: str, only: Iterable[str] = (), skip: Iterable[str] = ()) -> bool:
+    """Could ``--only``/``--skip`` select any row of ``area`` (rows not known before they run)?"""
+    from fnmatch import fnmatchcase
+
+    def names(pattern: str) -> bool:
+        return pattern == area or pattern.startswith(area + ".") or fnmatchcase(area + ".\x00", pattern)
+
+    skip = list(skip)
+    if area in skip or f"{area}.*" in skip:
+        return False
+    only = list(only)
+    return not only or any(names(p) for p in only)
+
+
+def select(
+    specs: Iterable[ScenarioSpec], only: Iterable[str] = (), skip: Iterable[str] = ()
+) -> list[ScenarioSpec]:
+    """Filter by id glob or area name: ``--only 'registry.*' --skip perf``."""
+    only, skip = list(only), list(skip)
+    return sorted((s for s in specs if chosen(s.id, s.area, only, skip)), key=lambda s: s.id)
 
 
 @dataclass

@@ -140,6 +140,8 @@ class RunFile:
     #: how the environment was installed, as the installer recorded it
     #: (requirements, companions policy and date, the pin it came from ...)
     install: dict[str, Any] = field(default_factory=dict)
+    #: the project's pytest suite, when one ran (harness/usertests): paths, command, exit, rows
+    user_tests: dict[str, Any] = field(default_factory=dict)
     #: where this run file was read from (not written)
     path: Path | None = field(default=None, compare=False, repr=False)
 

@@ -42,12 +42,13 @@ from harness.scenario import Context, ScenarioSpec, Skipped, Unsupported
 SCENARIO_LOGGERS = ("mlflow", "")
 
 
-class _RecordCollector(logging.Handler):
-    """Keeps WARNING-and-above log records, each once.
+class RecordCollector(logging.Handler):
+    """Keeps WARNING-and-above log records, each once, with the stack each was logged from.
 
     It is attached to several loggers; a record that propagates from one to
     another (a ``mlflow.*`` logger to the root, where MLflow's logger
-    propagates) reaches it twice and is kept once.
+    propagates) reaches it twice and is kept once. Also used by the pytest
+    plugin (``harness.usertests.plugin``) for a user's tests.
     """
 
     def __init__(self, stacks: dict[int, Stack], stop: FrameType | None) -> None:
@@ -63,6 +64,21 @@ class _RecordCollector(logging.Handler):
             self.records.append(record)
             # emitted synchronously: the logging call is on the stack
             self.stacks[id(record)] = stack_here(stop=self.stop)
+
+    def attach(self, loggers: Iterable[str] = SCENARIO_LOGGERS) -> list[logging.Logger]:
+        """Collect from ``loggers`` ("" is the root); MLflow's logger is set to pass WARNING on."""
+        attached = [logging.getLogger(name or None) for name in loggers]
+        for logger in attached:
+            logger.addHandler(self)
+        mlflow_logger = logging.getLogger("mlflow")
+        if mlflow_logger.level == logging.NOTSET or mlflow_logger.level > logging.WARNING:
+            mlflow_logger.setLevel(logging.WARNING)
+        return attached
+
+    def clear(self) -> None:
+        """Forget what was collected (and which records were seen: their ids may be reused now)."""
+        self.records.clear()
+        self._seen.clear()
 
 
 class _WarningRecorder:
@@ -131,13 +147,8 @@ def capture(body: Callable[[], Any], loggers: Iterable[str] = SCENARIO_LOGGERS) 
     """Run ``body``, recording warnings and log records; never raises what ``body`` raised."""
     stacks: dict[int, Stack] = {}
     here = sys._getframe()  # the stacks end at the body: who called capture is no one's origin
-    collector, recorder = _RecordCollector(stacks, here), _WarningRecorder(stacks, here)
-    attached = [logging.getLogger(name or None) for name in loggers]
-    for logger in attached:
-        logger.addHandler(collector)
-    mlflow_logger = logging.getLogger("mlflow")
-    if mlflow_logger.level == logging.NOTSET or mlflow_logger.level > logging.WARNING:
-        mlflow_logger.setLevel(logging.WARNING)
+    collector, recorder = RecordCollector(stacks, here), _WarningRecorder(stacks, here)
+    attached = collector.attach(loggers)
     exception: BaseException | None = None
     try:
         with warnings.catch_warnings():  # restores the filters and showwarning afterwards
@@ -239,15 +250,17 @@ def warning_dicts(captured: Captured, work_dir: Path) -> list[dict[str, Any]]:
     return list(seen.values())
 
 
-def raised_in(exc: BaseException, work_dir: Path) -> dict[str, Any] | None:
+def raised_in(exc: BaseException, work_dir: Path, stack: Stack | None = None) -> dict[str, Any] | None:
     """The frame that raised ``exc`` (the innermost that is not the standard library) and whose it is.
 
     ``distribution`` and ``version`` name the package (MLflow's distribution
     or a library) whose code raised it, so a status change can be put down to
     a companion package whose version differs between two environments.
+    ``stack`` replaces the exception's own traceback (the pytest plugin passes
+    it without pytest's frames around the test).
     """
     try:
-        found = origins.origin_of(stack_of(exc))
+        found = origins.origin_of(stack if stack is not None else stack_of(exc))
     except Exception:  # noqa: BLE001 - unreadable package metadata must not cost the error its record
         return None
     return {

@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 import warnings
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -137,8 +138,13 @@ def run(
     skipped_releases: list[dict[str, str]] | None = None,
     load_errors: list[dict[str, str]] | None = None,
     install: dict[str, Any] | None = None,
+    suite: Any = None,
 ) -> RunFile:
-    """Run ``selected`` here, writing ``runs_dir/<label>.json`` when complete."""
+    """Run ``selected`` here, writing ``runs_dir/<label>.json`` when complete.
+
+    ``suite`` (a ``harness.usertests.suite.Suite``) is the project's pytest suite:
+    run once first, its rows (those ``selection`` chooses) kept before the scenarios'.
+    """
     import importlib
 
     started_at, t0 = utc_now(), time.perf_counter()
@@ -183,6 +189,9 @@ def run(
     previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     base = Path(tempfile.mkdtemp(prefix="mlflow-compat-"))
     try:
+        if suite is not None:
+            _run_suite(suite, base, run_file, progress, selection or {})
+            save(run_file, partial_path)
         store = prepare_store(base)
         warm_store_code(store, base)
         for index, scenario_spec in enumerate(selected, 1):
@@ -211,6 +220,24 @@ def run(
             signal.signal(signal.SIGINT, previous_int)
     progress.finish(run_file.duration_s)
     return run_file
+
+
+def _run_suite(suite: Any, base: Path, run_file: RunFile, progress: Progress, selection: dict) -> None:
+    """The project's pytest suite (harness/usertests): its rows and facts into ``run_file``."""
+    from harness.scenario import chosen
+    from harness.usertests.suite import run_suite
+
+    found, facts = run_suite(suite, base)
+    kept = [redact_secrets_row(r) for r in found
+            if chosen(r.id, r.area, selection.get("only", ()), selection.get("skip", ()))]
+    run_file.scenarios.extend(kept)
+    run_file.user_tests = redact_secrets(facts)
+    progress.suite(kept, facts)
+
+
+def redact_secrets_row(result: ScenarioResult) -> ScenarioResult:
+    """A row with secret values replaced (a test may print a token into its failure)."""
+    return ScenarioResult.from_dict(redact_secrets(asdict(result)))
 
 
 def save(run_file: RunFile, path: Path) -> None:

@@ -64,6 +64,19 @@ class Progress:
             f"{result.duration_s:6.2f}s  ({clock}){detail}"
         )
 
+    def suite(self, results: list[ScenarioResult], facts: dict[str, Any]) -> None:
+        """The project's pytest suite, run before the scenarios: a line, then every test that did not pass."""
+        for result in results:
+            self.counts[result.status] = self.counts.get(result.status, 0) + 1
+        passed = sum(1 for r in results if r.status == Status.PASS)
+        self._print(f"== {self.label}: pytest {' '.join(facts.get('paths', []))}: {len(results)} rows, "
+                    f"{passed} pass, in {_clock(facts.get('seconds') or 0)}")
+        for result in results:
+            if result.status != Status.PASS:
+                detail = result.error["message"].splitlines()[0][:100] if result.error and result.error.get("message") \
+                    else (result.reason or "").splitlines()[0][:100] if result.reason else ""
+                self._print(f"[tests] {result.id:<44} {result.status:<11} {result.duration_s:6.2f}s  {detail}")
+
     def finish(self, seconds: float) -> None:
         order = {s: i for i, s in enumerate(Status.values())}
         summary = ", ".join(f"{n} {s}" for s, n in sorted(self.counts.items(), key=lambda kv: order.get(kv[0], 99)))
