@@ -9,7 +9,16 @@ and a family spec walks its releases newest first until one installs.
 (the per-version sessions, the cross-version pairing, bisection, the tests'
 real environments): it applies the libraries policy (``harness.libraries``).
 Under ``release``, a release whose era libraries do not install is installed
-with the latest ones instead, and the run file says so.
+with the latest ones instead, and the run file says so. With the project's
+own ``environment`` (``harness.userenv``) each column is that environment with
+only MLflow overridden; a conflict is the column's install failure, with the
+resolver's explanation.
+
+Local paths in ``extra_requirements`` (``"."``: the project) are installed
+editable: the code the matrix runs is the working tree's (uv would keep a
+non-editable build of a directory until its metadata changes), and its frames
+are the user's code, not a library's, when warnings and errors are traced to
+their origin (only the user's own code makes a deprecation actionable).
 """
 
 from __future__ import annotations
@@ -26,6 +35,7 @@ from harness import libraries, versions
 from harness.config import Config
 from harness.errors import VersionError
 from harness.libraries import LibrariesPlan
+from harness.userenv import UserEnvironment
 
 TAIL_LINES = 12
 
@@ -50,6 +60,8 @@ class Resolution:
     requirements: list[str] = field(default_factory=list)
     #: how its other libraries were chosen (``LibrariesPlan.facts()``)
     libraries: dict = field(default_factory=dict)
+    #: the project's environment it was installed from (``UserEnvironment.facts()``), if any
+    environment: dict = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -57,7 +69,10 @@ class Resolution:
 
     def facts(self) -> dict:
         """What the run file records about this install (``RunFile.install`` + ``skipped_releases``)."""
-        return {"skipped_releases": self.skipped, "requirements": self.requirements, "libraries": self.libraries}
+        facts = {"skipped_releases": self.skipped, "requirements": self.requirements, "libraries": self.libraries}
+        if self.environment:
+            facts["environment"] = self.environment
+        return facts
 
     def libraries_warning(self) -> str | None:
         """One line for the session when the libraries policy was not applied as configured."""
@@ -126,12 +141,19 @@ def install(
 
 
 def install_with_plan(
-    python: str, requirements: list[str], plan: LibrariesPlan, use_uv: bool | None = None
+    python: str, requirements: list[str], plan: LibrariesPlan, use_uv: bool | None = None,
+    user_env: UserEnvironment | None = None, version: str | None = None,
 ) -> InstallResult:
     """Install under ``plan``: its cutoff, and a reinstall when the environment holds
-    libraries chosen another way (installers keep what already satisfies)."""
+    libraries chosen another way (installers keep what already satisfies). With
+    ``user_env``, its files with mlflow ``version`` as the override, and every package
+    they pin exempt from the cutoff."""
     kind, _ = installer_for(use_uv)
     options = plan.installer_args(kind)
+    if user_env is not None:
+        if options:
+            options += user_env.exemptions()
+        options += user_env.installer_args(version or "", Path(python).parent.parent)
     if libraries.needs_reinstall(python, plan, has_packages=lambda: installed_version(python) is not None):
         options.append("--reinstall" if kind == libraries.UV else "--force-reinstall")
     result = install(python, requirements, use_uv, options=options)
@@ -154,13 +176,27 @@ def installed_version(python: str) -> str | None:
 BASE_REQUIREMENTS = ("pip",)
 
 
-def requirements_for(version: str, config: Config) -> list[str]:
-    return [
-        f"mlflow=={version}",
-        *config.companion_pins(version),
-        *BASE_REQUIREMENTS,
-        *config.extra_requirements,
-    ]
+def requirements_for(version: str, config: Config, user_env: UserEnvironment | None = None) -> list[str]:
+    """mlflow, its companion pins, pip, the pytest requirement (with a suite), the extra requirements
+    (local paths editable); with ``user_env``, the additions it pins itself are left out."""
+    return [f"mlflow=={version}", *(r for r in _additions(version, config) if not (user_env and user_env.pins(r))),
+            *(editable(r) for r in config.extra_requirements)]
+
+
+def _additions(version: str, config: Config) -> list[str]:
+    """What the harness adds next to mlflow: companion pins, pip, pytest when there is a suite."""
+    return [*config.companion_pins(version), *BASE_REQUIREMENTS, *config.pytest_requirements]
+
+
+def not_added(version: str, config: Config, user_env: UserEnvironment) -> list[str]:
+    """The harness's additions a project's environment replaces with its own pins."""
+    return [r for r in _additions(version, config) if user_env.pins(r)]
+
+
+def editable(requirement: str) -> str:
+    """A local directory (``extra_requirements = ["."]``, made absolute by the config) as an
+    editable install; anything else as it is."""
+    return f"--editable={requirement}" if Path(requirement).is_absolute() and Path(requirement).is_dir() else requirement
 
 
 def resolve_and_install(
@@ -180,24 +216,31 @@ def resolve_and_install(
         resolution.error = str(exc)
         return resolution
     kind, _ = installer_for(use_uv)
+    user_env = UserEnvironment.of(config)
+    if user_env is not None and kind != libraries.UV:
+        resolution.error = (f"the project's environment ({', '.join(user_env.shown)}) is installed with uv's "
+                            "--overrides, and uv was not found: pip install uv")
+        return resolution
     for version in candidates[: config.install_attempts]:
-        reqs = requirements_for(version, config)
+        reqs = requirements_for(version, config, user_env)
         plan = libraries.plan_for(version, config, kind, python)
         if plan.note:
             log(f"libraries policy {plan.policy!r} not applied to mlflow {version}: {plan.note}; using the latest libraries")
         if plan.caveat:
             log(f"libraries as of {plan.cutoff} for mlflow {version}, but {plan.caveat}")
-        result = _install_logged(python, reqs, plan, use_uv, log)
+        result = _install_logged(python, reqs, plan, use_uv, log, user_env, version)
         if not result.ok and plan.applied == libraries.RELEASE:
             first = next(iter(result.tail.splitlines()[-1:]), "")
             log(f"mlflow {version} with the libraries as of {plan.cutoff} did not install:\n{result.tail}\n"
                 "retrying with the latest libraries")
             plan = plan.as_latest(f"the libraries as of {plan.cutoff} did not install: {first}")
-            result = _install_logged(python, reqs, plan, use_uv, log)
+            result = _install_logged(python, reqs, plan, use_uv, log, user_env, version)
         if result.ok:
             resolution.version = version
             resolution.requirements = reqs
             resolution.libraries = plan.facts()
+            if user_env is not None:
+                resolution.environment = user_env.facts(version, not_added(version, config, user_env))
             log(f"installed mlflow {version} in {result.seconds:.1f}s")
             return resolution
         log(f"mlflow {version} did not install:\n{result.tail}")
@@ -205,14 +248,20 @@ def resolve_and_install(
     tried = ", ".join(s["version"] for s in resolution.skipped)
     last = resolution.skipped[-1]["reason"] if resolution.skipped else ""
     resolution.error = f"no release of {spec!r} installed (tried {tried}):\n{last}"
+    if user_env is not None:
+        resolution.error = (f"the project's environment ({', '.join(user_env.shown)}) with only mlflow changed "
+                            f"does not install: {resolution.error}")
     resolution.skipped = resolution.skipped[:-1] if len(resolution.skipped) == 1 else resolution.skipped
     return resolution
 
 
-def _install_logged(python: str, reqs: list[str], plan: LibrariesPlan, use_uv: bool | None, log) -> InstallResult:
+def _install_logged(python: str, reqs: list[str], plan: LibrariesPlan, use_uv: bool | None, log,
+                    user_env: UserEnvironment | None = None, version: str | None = None) -> InstallResult:
     libs = f" (libraries as of {plan.cutoff})" if plan.applied == libraries.RELEASE else " (latest libraries)"
+    if user_env is not None:
+        libs += f", with {' '.join('-r ' + f for f in user_env.shown)} (mlflow overridden to {version})"
     log(f"installing {' '.join(reqs)}{libs}")
-    return install_with_plan(python, reqs, plan, use_uv)
+    return install_with_plan(python, reqs, plan, use_uv, user_env, version)
 
 
 def write_install_failure(resolution: Resolution, config: Config) -> Path:

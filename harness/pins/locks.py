@@ -43,13 +43,28 @@ def _holds(markers: Any) -> bool:
     return False
 
 
-def read(location: Location, wanted: Callable[[str], bool]) -> list[Entry]:
-    """``name==version`` for every locked package ``wanted`` accepts."""
+def from_registry(kind: str | None, package: dict[str, Any]) -> bool:
+    """Does a locked package come from a package index (not a path, a git repository or a URL)?"""
+    if kind == "uv.lock":
+        source = package.get("source")
+        return isinstance(source, dict) and "registry" in source
+    if kind == "pylock.toml":
+        return not any(key in package for key in ("directory", "vcs", "archive"))
+    source = package.get("source")  # poetry.lock: a private index is type "legacy"
+    return not isinstance(source, dict) or source.get("type") in (None, "legacy")
+
+
+def read(location: Location, wanted: Callable[[str], bool], *, registry_only: bool = False) -> list[Entry]:
+    """``name==version`` for every locked package ``wanted`` accepts (with ``registry_only``,
+    only those an installer can fetch from an index by that line: what ``harness.userenv``
+    installs)."""
     kind = lock_kind(location.name)
     data = load_toml(location)
     entries = []
     for package in data.get(LOCK_TABLES[kind or ""], []) or []:
         if not isinstance(package, dict) or not wanted(str(package.get("name", ""))):
+            continue
+        if registry_only and not from_registry(kind, package):
             continue
         name, version = package["name"], package.get("version")
         if not _holds(package.get("resolution-markers") or package.get("marker")):

@@ -25,6 +25,7 @@ def with_pins(
     *,
     releases: Callable[[], Sequence[str]] | None = None,
     options: tuple[str, str] = ("--baseline-from", "--candidate-from"),
+    baseline_cwd: Path | None = None,
 ) -> Config:
     """``config`` with the baseline and/or candidate chosen by the mlflow pin in dependency files.
 
@@ -36,7 +37,8 @@ def with_pins(
     (the session is ``mlflow-3.1.4``) and the environment walks the older ones
     in the range when it does not install (``Config.release_candidates``).
     ``releases()`` lists the index (default: ``harness.versions``, cached);
-    it is only asked for a range.
+    it is only asked for a range. ``baseline_cwd`` is where relative baseline
+    sources are (default: the current directory).
     """
     if not baseline_from and not candidate_from:
         return config
@@ -47,7 +49,7 @@ def with_pins(
         releases = functools.cache(lambda: versions.list_releases(cache))
     base = cand = None
     if baseline_from:
-        base = resolve_pin(read_pin(baseline_from, option=options[0]), "baseline", releases)
+        base = resolve_pin(read_pin(baseline_from, option=options[0], cwd=baseline_cwd), "baseline", releases)
     if candidate_from:
         cand = resolve_pin(read_pin(candidate_from, option=options[1]), "candidate", releases)
     if base and cand:
