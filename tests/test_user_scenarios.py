@@ -107,9 +107,12 @@ def test_selection_by_id_glob_and_area(only, skip, expected):
 
 def test_user_config_extends_the_shipped_one():
     config = load_config(env={"MLFLOW_COMPAT_CONFIG": str(EXAMPLE / "pyproject.toml")})
-    assert config.versions == ("2.9", "3")
+    # the baseline is the release its environment pins; its configured "2.9" is that column
+    assert config.versions == ("2.9.2", "3") and config.baseline == "2.9.2"
+    assert config.root == EXAMPLE.resolve() and config.envs_dir == EXAMPLE.resolve() / ".nox"
     assert config.scenario_paths == ((EXAMPLE / "compat_scenarios").resolve(),)
     assert config.extra_requirements == (str(EXAMPLE.resolve()),)
+    assert config.pytest_paths == ("tests/",) and config.environment == ("requirements-dev.txt",)
     assert config.results_dir == (EXAMPLE / "results").resolve()
     # the measured companion pins still apply to the user's matrix
     assert "setuptools<82" in config.companion_pins("2.9.2")

@@ -25,3 +25,14 @@ def log_churn_model_v3(model, input_example=None):
 def accuracy_gate_v3(minimum: float = 0.8) -> dict:
     """The proposed replacement: ``greater_is_better=`` instead of ``higher_is_better=``."""
     return {"accuracy_score": MetricThreshold(threshold=minimum, greater_is_better=True)}
+
+
+# the rest of the team's helpers, one module each
+from churn_helpers.features import add_tenure_bucket, churn_features  # noqa: E402
+from churn_helpers.tracking import log_training_run, training_run_id  # noqa: E402
+from churn_helpers.registry import promote  # noqa: E402
+
+__all__ = [
+    "accuracy_gate", "accuracy_gate_v3", "add_tenure_bucket", "churn_features", "log_churn_model",
+    "log_churn_model_v3", "log_training_run", "promote", "training_run_id",
+]
