@@ -148,8 +148,9 @@ def evaluate(
     result.allowed = [v for v in violations if v.allowed_because is not None]
     seen = {v.scenario for v in violations}
     for key in policy.allow:
-        if not any(fnmatchcase(sid, key) for sid in compared):
+        # an id exactly, else a glob (a test id such as tests.t.py::test_x[1] holds glob characters)
+        if not any(sid == key or fnmatchcase(sid, key) for sid in compared):
             result.notes.append(f"allow entry {key!r} matches no scenario in these runs")
-        elif not any(fnmatchcase(sid, key) for sid in seen):
+        elif not any(sid == key or fnmatchcase(sid, key) for sid in seen):
             result.notes.append(f"allow entry {key!r} is not needed: its scenarios are within policy")
     return result

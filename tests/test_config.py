@@ -58,6 +58,12 @@ def test_split_specs_accepts_spaces_and_commas():
         ("[tool.mlflow-compat]\nlibraries = true\n", "libraries: expected str"),
         ("[tool.mlflow-compat]\nlibraries_grace_days = -1\n", "libraries_grace_days: must be between 0 and 3650"),
         ("[tool.mlflow-compat]\nlibraries_grace_days = '7'\n", "libraries_grace_days: expected"),
+        ("[tool.mlflow-compat]\npytest_paths = ['no-such-dir/']\n", "pytest_paths: no-such-dir/ does not exist"),
+        ("[tool.mlflow-compat]\npytest_paths = 'tests'\n", "pytest_paths: expected list"),
+        ("[tool.mlflow-compat]\npytest_timeout = 0\n", "pytest_timeout: must be > 0"),
+        ("[tool.mlflow-compat]\npytest_requirement = ' '\n", "pytest_requirement: must name pytest"),
+        ("[tool.mlflow-compat]\nenvironment = 'requirements.txt'\n", "environment: requirements.txt does not exist"),
+        ("[tool.mlflow-compat]\nenvironment = 3\n", "environment: expected list"),
     ],
 )
 def test_config_errors_name_the_key(tmp_path, body, key):
@@ -175,3 +181,50 @@ def test_libraries_policy_and_grace_from_the_table_and_the_environment(tmp_path)
 def test_bad_libraries_policy_in_the_environment_names_the_variable():
     with pytest.raises(ConfigError, match="^MLFLOW_COMPAT_LIBRARIES: 'today' is not a libraries policy"):
         load_config(env={"MLFLOW_COMPAT_LIBRARIES": "today"})
+
+
+# --------------------------------------------------------------------------
+# where the configuration comes from (issue 16: installed, not cloned)
+# --------------------------------------------------------------------------
+def test_the_shipped_defaults_are_package_data_and_the_dataclass_agrees(tmp_path, monkeypatch):
+    """harness/defaults.toml is the one place defaults are written: a directory without a
+    pyproject.toml gets exactly them, and a hand-built Config the same values."""
+    import dataclasses
+
+    from harness import home
+    from harness.config import Config, defaults_table
+
+    monkeypatch.chdir(tmp_path)
+    config = load_config(env={})
+    assert config.source is None and config.root == tmp_path.resolve()
+    assert config.results_dir == tmp_path.resolve() / "results" and config.envs_dir == tmp_path.resolve() / ".nox"
+    assert [rule.pins for rule in config.companions][0] == ("setuptools<82",) and config.companions[0].reason
+    plain = Config(root=tmp_path.resolve(), results_dir=tmp_path.resolve() / "results")
+    skip = {"companions", "source"}
+    assert {f.name: getattr(config, f.name) for f in dataclasses.fields(Config) if f.name not in skip} == \
+        {f.name: getattr(plain, f.name) for f in dataclasses.fields(Config) if f.name not in skip}
+    assert home.DEFAULTS_FILE.is_file() and set(defaults_table()) >= {"versions", "companions", "gate"}
+
+
+def test_this_repositorys_own_table_repeats_no_default():
+    from harness.config import read_table
+
+    assert read_table(Path(__file__).resolve().parent.parent / "pyproject.toml") == {}
+
+
+def test_the_project_is_the_current_directory_or_the_named_root(tmp_path, monkeypatch):
+    repo = tmp_path / "repo"
+    (repo / "tests").mkdir(parents=True)
+    write_pyproject(repo, '[tool.mlflow-compat]\nversions = ["3.1"]\nbaseline = "3.1"\npytest_paths = ["tests"]\n'
+                          '[[tool.mlflow-compat.companions]]\nmlflow = "<4"\npins = ["ours<2"]\n')
+    monkeypatch.chdir(repo)
+    here = load_config(env={})
+    assert here.source == repo.resolve() / "pyproject.toml" and here.versions == ("3.1",)
+    assert here.pytest_paths == ("tests",) and here.pytest_requirements == ("pytest",)
+    # the project's companion pins add to the shipped ones
+    assert here.companion_pins("3.1.4")[-1] == "ours<2" and "sqlalchemy<2.1" in here.companion_pins("3.1.4")
+    monkeypatch.chdir(tmp_path)
+    assert load_config(env={"MLFLOW_COMPAT_ROOT": str(repo)}).source == here.source
+    assert load_config(env={"MLFLOW_COMPAT_CONFIG": str(repo / "pyproject.toml")}).root == repo.resolve()
+    with pytest.raises(ConfigError, match="MLFLOW_COMPAT_ROOT=.*no such directory"):
+        load_config(env={"MLFLOW_COMPAT_ROOT": str(tmp_path / "nowhere")})

@@ -188,3 +188,15 @@ def test_gate_scan_fails_on_call_sites_that_break_and_lists_them(tmp_path, capsy
     (results / "api" / "2.9.2__3.17.2.json").unlink()
     assert main([*base, "--scan", str(TREE)]) == 2
     assert "python -m harness api" in capsys.readouterr().err
+
+
+def test_a_test_row_id_is_allowed_by_its_exact_id_though_it_holds_glob_characters(results_dir, make_config, capsys):
+    """pytest node ids hold '[', which a glob reads as a class: the allowlist matches the id as written."""
+    sid = "tests.tests/test_models.py::test_gate[0.8 high]"
+    d = results_dir / "runs"
+    write(d, run_file("2.9.4", [scenario(sid, kind="test")], spec="2.9"))
+    write(d, run_file("3.6.0", [scenario(sid, "fail", kind="test",
+                                         error={"type": "AssertionError", "message": "x"})], spec="3"))
+    assert gate(make_config, allow={sid: "fixed with the bump"}) == 0
+    out = capsys.readouterr().out
+    assert f"allowed   mlflow 3.6.0: {sid}: regressed" in out and "matches no scenario" not in out

@@ -116,3 +116,13 @@ def test_user_config_extends_the_shipped_one():
     assert config.results_dir == (EXAMPLE / "results").resolve()
     # the measured companion pins still apply to the user's matrix
     assert "setuptools<82" in config.companion_pins("2.9.2")
+
+
+def test_selection_takes_an_exact_id_with_glob_characters_and_knows_which_areas_it_can_reach():
+    sid = "tests.tests/test_a.py::test_x[1-2]"
+    assert registry.chosen(sid, "tests", [sid])  # as written (as a glob, [1-2] is a class of one character)
+    assert registry.chosen(sid, "tests", ["tests"]) and not registry.chosen(sid, "tests", [], ["tests"])
+    # the suite runs unless the selection cannot reach its rows
+    assert registry.area_chosen("tests") and registry.area_chosen("tests", ["tests.tests/test_a.py::*"])
+    assert registry.area_chosen("tests", ["*"]) and not registry.area_chosen("tests", ["models.*"])
+    assert not registry.area_chosen("tests", [], ["tests"]) and registry.area_chosen("tests", [], ["models"])

@@ -41,31 +41,82 @@ def run_steps(job: dict) -> list[str]:
     return [step["run"] for step in job["steps"] if "run" in step]
 
 
-def test_workflow_has_a_job_per_version_and_a_merge_job(workflow):
+def versions_outputs(tmp_path, monkeypatch, env: dict[str, str] | None = None) -> dict[str, str]:
+    """What `versions --json --github-output` hands the later jobs."""
+    out = tmp_path / "github_output"
+    monkeypatch.setenv("GITHUB_OUTPUT", str(out))
+    for key in [k for k in os.environ if k.startswith("MLFLOW_COMPAT_")]:
+        monkeypatch.delenv(key)
+    for key, value in (env or {}).items():
+        monkeypatch.setenv(key, value)
+    assert main(["versions", "--json", "--no-resolve", "--github-output"]) == 0
+    found = re.findall(r"^([\w-]+)<<(\S+)\n(.*?)\n\2$", out.read_text(), flags=re.M | re.S)
+    return {key: value for key, _, value in found}
+
+
+def test_the_job_per_version_comes_from_the_configuration(workflow, tmp_path, monkeypatch, capsys):
     jobs = workflow["jobs"]
-    versions = jobs["version"]["strategy"]["matrix"]["version"]
-    assert versions and all(isinstance(v, str) for v in versions)  # "3.1", not the float 3.1
-    assert jobs["version"]["env"]["MLFLOW_COMPAT_VERSIONS"] == "${{ matrix.version }}"
-    assert any('nox -s "mlflow-${{ matrix.version }}"' in r for r in run_steps(jobs["version"]))
-    upload = next(s for s in jobs["version"]["steps"] if s.get("uses", "").startswith("actions/upload-artifact"))
+    step = next(s for s in jobs["versions"]["steps"] if s.get("id") == "versions")
+    assert step["run"] == "nox -s versions -- --json --github-output"
+    for key, value in jobs["versions"]["outputs"].items():
+        assert value == f"${{{{ steps.versions.outputs.{key} }}}}", key
+    version = jobs["version"]
+    assert version["needs"] == "versions"
+    assert version["strategy"]["matrix"] == "${{ fromJSON(needs.versions.outputs.matrix) }}"
+    assert 'nox -s "${{ matrix.session }}"' in run_steps(version)
+    outputs = versions_outputs(tmp_path, monkeypatch)
+    capsys.readouterr()
+    assert set(jobs["versions"]["outputs"]) <= set(outputs)
+    include = json.loads(outputs["matrix"])["include"]
+    # one job per configured version, with every key the version job reads
+    assert [j["version"] for j in include] == list(load_config(env={}).versions)
+    keys = set(re.findall(r"matrix\.([\w-]+)", yaml.safe_dump(version)))
+    assert keys and all(keys <= set(job) for job in include)
+    upload = next(s for s in version["steps"] if s.get("uses", "").startswith("actions/upload-artifact"))
     # the per-version session writes its run file where the artifact is taken from
     runs_dir = load_config(env={}).runs_dir.relative_to(ROOT)
     assert upload["with"]["path"] == f"{runs_dir.as_posix()}/*.json"
     merge = jobs["report"]
-    assert merge["needs"] == "version"
-    download = next(s for s in merge["steps"] if s.get("uses", "").startswith("actions/download-artifact"))
-    assert download["with"]["path"] == runs_dir.as_posix() and download["with"]["merge-multiple"] is True
+    assert set(merge["needs"]) == {"versions", "version", "cross"}
+    downloads = [s["with"] for s in merge["steps"] if s.get("uses", "").startswith("actions/download-artifact")]
+    assert {"pattern": "runs-*", "path": runs_dir.as_posix(), "merge-multiple": True} in downloads
+    assert any(d["path"] == "results/cross" for d in downloads)
     steps = run_steps(merge)
     assert "nox -s report" in steps and "nox -s gate" in steps
     assert steps.index("nox -s report") < steps.index("nox -s gate")
 
 
-def test_the_sessions_the_workflow_calls_exist(workflow):
-    versions = workflow["jobs"]["version"]["strategy"]["matrix"]["version"]
-    # a version job sees only its own version, the merge job the default config
-    for version in versions[:1] + versions[-1:]:
-        assert f"mlflow-{version}" in nox_sessions(version)
-    assert {"report", "gate", "matrix", "tests"} <= nox_sessions(" ".join(versions))
+def test_the_weekly_workflow_has_the_cross_version_and_scan_jobs(workflow):
+    jobs = workflow["jobs"]
+    assert "nox -s skew" in run_steps(jobs["cross"])
+    scan = jobs["scan"]
+    assert scan["permissions"]["security-events"] == "write"
+    sarif = next(s for s in scan["steps"] if s.get("uses", "").startswith("github/codeql-action/upload-sarif"))
+    scan_step = next(r for r in run_steps(scan) if r.startswith("nox -s scan"))
+    assert f"--output {sarif['with']['sarif_file']}" in scan_step and "--format sarif" in scan_step
+    assert run_steps(scan).index("nox -s api") < run_steps(scan).index(scan_step)
+    assert (ROOT / workflow["env"]["SCAN_PATHS"]).is_dir()
+
+
+def test_the_sessions_the_workflow_calls_exist(workflow, tmp_path, monkeypatch, capsys):
+    include = json.loads(versions_outputs(tmp_path, monkeypatch)["matrix"])["include"]
+    capsys.readouterr()
+    sessions = nox_sessions(" ".join(j["version"] for j in include))
+    assert {j["session"] for j in include} <= sessions
+    called = set(nox_commands(workflow)) - {"${{ matrix.session }}"}
+    assert called <= sessions | {"tests"}, called - sessions
+    assert {"report", "gate", "matrix", "tests", "versions", "skew", "api", "scan"} <= sessions
+
+
+def test_the_team_workflow_example_runs_commands_mlflow_compat_has(capsys):
+    from harness.commands import load_all
+
+    flow = yaml.safe_load((ROOT / "examples" / "ci" / "mlflow-compat.yml").read_text())
+    [job] = flow["jobs"].values()
+    commands = [r.split()[1] for r in run_steps(job) if r.startswith("mlflow-compat ")]
+    assert commands == ["matrix", "gate"] and set(commands) <= set(load_all())
+    install = next(r for r in run_steps(job) if "pip install" in r)
+    assert "mlflow-compat[all]" in install
 
 
 def test_report_merges_run_files_produced_separately(results_dir, tmp_path, monkeypatch):

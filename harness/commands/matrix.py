@@ -3,7 +3,7 @@
     mlflow-compat matrix                       # every version, cross-version checks, API diff, report
     mlflow-compat matrix -- --only 'tests.*'   # arguments after -- go to each version's run
     mlflow-compat matrix -s mlflow-3           # one session (what a CI job per version runs)
-    mlflow-compat matrix -l [--json]           # the sessions the configuration defines
+    mlflow-compat matrix -l                    # the sessions the configuration defines
 
 It runs ``python -m nox -f <harness>/noxfile.py -s matrix`` with this
 interpreter: the same sessions ``nox -s matrix`` runs in mlflow-compat's own
@@ -39,7 +39,6 @@ def arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-s", "--session", action="append", default=[], metavar="NAME",
                         help="run these sessions instead of 'matrix' (repeatable), e.g. mlflow-3, report, skew")
     parser.add_argument("-l", "--list", action="store_true", help="list the sessions and exit")
-    parser.add_argument("--json", action="store_true", help="with --list: as JSON (nox -l --json)")
     parser.add_argument("run_args", nargs=argparse.REMAINDER, metavar="-- ARGS",
                         help="after --: passed to each version's `harness run` (e.g. --only 'tests.*')")
 
@@ -49,8 +48,8 @@ def nox_command(args: argparse.Namespace) -> list[str]:
     from harness import home
 
     cmd = [sys.executable, "-m", "nox", "-f", str(home.NOXFILE)]
-    if args.list:
-        return [*cmd, "-l", *(["--json"] if args.json else [])]
+    if args.list:  # as JSON, for CI: `mlflow-compat versions --json`
+        return [*cmd, "-l"]
     run_args = list(args.run_args)
     if run_args[:1] == ["--"]:
         run_args = run_args[1:]

@@ -32,6 +32,7 @@ KEY_PACKAGES = (
     "opentelemetry-api",
     "opentelemetry-sdk",
     "protobuf",
+    "pytest",  # the project's own suite runs with it (harness/usertests)
 )
 
 

@@ -170,6 +170,9 @@ def place(filename: str) -> Place:
     if top == "mlflow":
         return Place(MLFLOW, relative, _distribution_of(relative, top) or "mlflow")
     if real.startswith(_scenario_side_dirs()):
+        if root is None:  # the harness reached through links (harness.home.import_path): relative to its home
+            side = next(d for d in _scenario_side_dirs() if real.startswith(d))
+            relative = os.path.relpath(real, os.path.dirname(side.rstrip(os.sep)))
         return Place(SCENARIO, relative)
     if root and _SITE_DIR.search(real):
         name = _distribution_of(relative, top) or top
