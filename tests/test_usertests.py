@@ -219,3 +219,11 @@ def test_the_runner_keeps_only_the_rows_the_selection_chooses(project, tmp_path)
         "tests.tests/test_suite.py::test_fails", "tests.tests/test_suite.py::test_param[x]y]"]
     assert run_file.user_tests["paths"] == ["tests/test_suite.py"] and run_file.user_tests["exit_code"] == 1
     assert any("[tests] tests.tests/test_suite.py::test_fails" in line for line in lines)
+
+
+def test_a_crash_line_with_a_dotted_type_is_split_into_type_and_message():
+    row = rows.test_row({"nodeid": "t.py::x", "phases": [phase("call", "failed", type="MlflowException",
+                         crash="mlflow.exceptions.MlflowException: file store refused")]})
+    assert row.error["type"] == "MlflowException" and row.error["message"] == "file store refused"
+    row = rows.test_row({"nodeid": "t.py::x", "phases": [phase("call", "failed", crash="pkg.Oops: no")]})
+    assert row.error["type"] == "Oops" and row.error["message"] == "no"

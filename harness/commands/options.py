@@ -17,10 +17,13 @@ from harness.errors import HarnessError
 def common(parser: argparse.ArgumentParser) -> None:
     """``--config`` and ``--results-dir``: every command that reads the configuration has them."""
     parser.add_argument(
-        "--config", type=Path, default=None, help="pyproject.toml to read (default: the project's)"
+        "--config", type=Path, default=None,
+        help="the project's pyproject.toml (default: MLFLOW_COMPAT_CONFIG, else ./pyproject.toml); "
+        "its directory is the project root"
     )
     parser.add_argument(
-        "--results-dir", type=Path, default=None, help="where run files and reports live (default: results/)"
+        "--results-dir", type=Path, default=None,
+        help="where run files and reports live (default: results/ in the project root)"
     )
 
 

@@ -18,7 +18,8 @@ def run_arguments(run: argparse.ArgumentParser) -> None:
     """The options of ``run`` (also ``mlflow-compat skew``)."""
     from harness.crossversion import groups
 
-    run.add_argument("--config", type=Path, default=None, help="pyproject.toml to read (default: the project's)")
+    run.add_argument("--config", type=Path, default=None,
+                     help="the project's pyproject.toml (default: MLFLOW_COMPAT_CONFIG, else ./pyproject.toml)")
     run.add_argument("--results-dir", type=Path, default=None, help="results directory (default: config)")
     run.add_argument("--baseline", help="baseline spec (default: config baseline)")
     run.add_argument("--candidate", help="candidate spec (default: the last configured version)")

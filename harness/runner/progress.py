@@ -54,14 +54,10 @@ class Progress:
         clock = f"{_clock(elapsed)} elapsed"
         if index < self.total:
             clock += f", ~{_clock(self.spent / index * (self.total - index))} left"
-        detail = ""
-        if result.error:
-            detail = f"  {result.error['type']}: {result.error['message'].splitlines()[0][:100] if result.error['message'] else ''}"
-        elif result.reason and result.status != Status.PASS:
-            detail = f"  {result.reason.splitlines()[0][:100]}"
+        detail = _detail(result)
         self._print(
             f"[{index:>{self.width}}/{self.total}] {result.id:<44} {result.status:<11} "
-            f"{result.duration_s:6.2f}s  ({clock}){detail}"
+            f"{result.duration_s:6.2f}s  ({clock}){'  ' + detail if detail else ''}"
         )
 
     def suite(self, results: list[ScenarioResult], facts: dict[str, Any]) -> None:
@@ -73,14 +69,22 @@ class Progress:
                     f"{passed} pass, in {_clock(facts.get('seconds') or 0)}")
         for result in results:
             if result.status != Status.PASS:
-                detail = result.error["message"].splitlines()[0][:100] if result.error and result.error.get("message") \
-                    else (result.reason or "").splitlines()[0][:100] if result.reason else ""
-                self._print(f"[tests] {result.id:<44} {result.status:<11} {result.duration_s:6.2f}s  {detail}")
+                self._print(f"[tests] {result.id:<44} {result.status:<11} {result.duration_s:6.2f}s  {_detail(result)}")
 
     def finish(self, seconds: float) -> None:
         order = {s: i for i, s in enumerate(Status.values())}
         summary = ", ".join(f"{n} {s}" for s, n in sorted(self.counts.items(), key=lambda kv: order.get(kv[0], 99)))
         self._print(f"== {self.label}: {summary or 'no scenarios'} in {_clock(seconds)}")
+
+
+def _detail(result: ScenarioResult) -> str:
+    """The first line of why a row did not pass: ``Type: message``, else its reason."""
+    if result.error:
+        message = result.error["message"].splitlines()[0][:100] if result.error["message"] else ""
+        return f"{result.error['type']}: {message}"
+    if result.reason and result.status != Status.PASS:
+        return result.reason.splitlines()[0][:100]
+    return ""
 
 
 def _clock(seconds: float) -> str:

@@ -61,8 +61,14 @@ def _row(sid: str, status: Status, duration: float = 0.0, **fields: Any) -> Scen
 
 
 def _error(type_name: str | None, crash: str, text: str, raised_in: Any = None) -> dict[str, Any]:
-    type_name = type_name or (crash.split(":", 1)[0] if re.match(r"^[A-Za-z_][\w.]*:", crash) else "Failed")
-    message = crash[len(type_name) + 1:].strip() if crash.startswith(type_name + ":") else crash
+    """An error record as a scenario's: the exception's type and message (pytest's crash line
+    ``mlflow.exceptions.MlflowException: ...`` is split into both), pytest's report as ``traceback``."""
+    named = re.match(r"^([A-Za-z_][\w.]*):\s?", crash)
+    if type_name is None:
+        type_name = named.group(1).rsplit(".", 1)[-1] if named else "Failed"
+    if named and named.group(1).rsplit(".", 1)[-1] == type_name:
+        crash = crash[named.end():]
+    message = crash
     error: dict[str, Any] = {"type": type_name, "message": (message or crash)[:MESSAGE_CHARS], "traceback": text}
     if raised_in:
         error["raised_in"] = raised_in
