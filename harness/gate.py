@@ -136,7 +136,7 @@ def evaluate(
         if not run.installed:
             lines = (run.install_error or "").strip().splitlines()
             violations.append(
-                Violation(run.spec or run.label, "(install)", "install_failed", lines[-1][:200] if lines else "")
+                Violation(run.spec or run.label, "(install)", "install_failed", lines[-1].strip()[:200] if lines else "")
             )
             continue
         comparison = matrix.comparisons.get(run.label)

@@ -3,6 +3,7 @@
     mlflow-compat matrix                       # every version, cross-version checks, API diff, report
     mlflow-compat matrix -- --only 'tests.*'   # arguments after -- go to each version's run
     mlflow-compat matrix -s mlflow-3           # one session (what a CI job per version runs)
+    mlflow-compat matrix -s mlflow-3 -- --only 'tests.*'   # -- arguments go to every session -s names
     mlflow-compat matrix -l                    # the sessions the configuration defines
 
 It runs ``python -m nox -f <harness>/noxfile.py -s matrix`` with this
@@ -40,7 +41,9 @@ def arguments(parser: argparse.ArgumentParser) -> None:
                         help="run these sessions instead of 'matrix' (repeatable), e.g. mlflow-3, report, skew")
     parser.add_argument("-l", "--list", action="store_true", help="list the sessions and exit")
     parser.add_argument("run_args", nargs=argparse.REMAINDER, metavar="-- ARGS",
-                        help="after --: passed to each version's `harness run` (e.g. --only 'tests.*')")
+                        help="after --: passed to each version's `harness run` (e.g. --only 'tests.*'); with -s, "
+                        "to every session named (nox's posargs: name version sessions only, or use "
+                        "MLFLOW_COMPAT_ONLY/MLFLOW_COMPAT_SKIP)")
 
 
 def nox_command(args: argparse.Namespace) -> list[str]:

@@ -91,7 +91,7 @@ def summary_lines(matrix: Matrix, escape: Escape = term) -> list[str]:
     for run in matrix.install_failures:
         first = (run.install_error or "").strip().splitlines()
         lines.append(
-            f"INSTALL FAILED: {escape(run.spec or run.label)}: {escape(first[-1][:200] if first else 'no output')}"
+            f"INSTALL FAILED: {escape(run.spec or run.label)}: {escape(first[-1].strip()[:200] if first else 'no output')}"
         )
     for run in matrix.installed:
         for failed in run.load_errors:
