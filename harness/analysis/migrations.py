@@ -14,6 +14,7 @@ from harness.analysis.compare import deprecations
 from harness.analysis.matrix import Matrix
 from harness.analysis.text import first_line
 from harness.outcomes import BROKEN, Status
+from harness.remedies import named_ways_out
 from harness.results.runs import ScenarioResult
 
 #: how a broken idiom reads in a hint
@@ -36,6 +37,9 @@ class Migration:
     #: candidate version -> the replacement's status where it does not pass
     blocked: dict[str, str]
     summary: str = ""
+    #: candidate version -> the ways out the old form's own error named there
+    #: (a migration command, an opt-out setting, a link: ``harness.remedies``)
+    named: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -107,6 +111,11 @@ def migrations(matrix: Matrix) -> list[Migration]:
             blocked={r.mlflow_version: s for r, _, s in blocked},
         )
         where = "; ".join(f"{p} on {r.mlflow_version}" for r, p in hits)
+        entry.named = {r.mlflow_version: ways for r in matrix.candidates
+                       if (cell := matrix.cell(r, sid)) is not None
+                       and (ways := named_ways_out(cell.observations.get("raised")))}
+        if entry.named:
+            where += "; " + "; ".join(f"{v} names {ways}" for v, ways in entry.named.items())
         ids = f" [{sid} -> {new_id}]"
         if hits and now:
             entry.summary = (
