@@ -4,6 +4,8 @@
     nox -s mlflow-2.9             one version alone (one session per spec)
     nox -s skew                   cross-version: baseline <-> newest candidate
                                   (artifacts, tracking database, client/server)
+    nox -s bisect                 the first release of each change between the
+                                  baseline and the newest candidate
     nox -s report                 rebuild the matrix from results/runs/*.json
     nox -s gate                   exit 1 when a candidate breaks the gate policy
     nox -s tests                  the harness's own test suite
@@ -131,6 +133,18 @@ def skew(session: nox.Session) -> None:
     session.run(
         sys.executable, "-m", "harness.crossversion", "run", *session.posargs,
         env={"PYTHONPATH": str(ROOT)}, external=True,
+    )
+
+
+@nox.session(venv_backend="none")
+def bisect(session: nox.Session) -> None:
+    """First release of each change between the baseline and the newest candidate (results/bisect/)."""
+    # Runs in nox's own interpreter, like skew: it drives one environment per
+    # release (.nox/bisect-mlflow-<version>, or a matrix session's own).
+    session.run(
+        sys.executable, "-m", "harness", "bisect", *session.posargs,
+        env={"PYTHONPATH": str(ROOT)}, external=True,
+        interrupt_timeout=INTERRUPT_TIMEOUT_S, terminate_timeout=TERMINATE_TIMEOUT_S,
     )
 
 
