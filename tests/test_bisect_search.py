@@ -53,13 +53,18 @@ def test_monotonic_history_finds_the_exact_boundary_at_a_minor(first):
                for c in change.cells)
 
 
-def test_boundary_inside_a_minor_is_narrowed_to_the_patch():
-    result, runner = bisect(regression_from("2.16.1"))
+@pytest.mark.parametrize("first", ["2.16.1", "2.20.3", "2.11.2", "2.17.1"])
+def test_boundary_inside_a_minor_is_narrowed_to_the_patch(first):
+    result, runner = bisect(regression_from(first))
     (change,) = result.changes
-    assert (change.last_without, change.first_with) == ("2.16.0", "2.16.1")
+    assert (change.last_without, change.first_with) == (adjacent(first), first)
     assert change.exact
-    # the minor's newest patch was tested before its earlier patches
-    assert runner.versions.index("2.16.2") < runner.versions.index("2.16.1")
+    line = first.rsplit(".", 1)[0]
+    patches = [v for v in RELEASES if v.startswith(line + ".")]
+    # the minor's newest patch was tested before its earlier patches, then its first release
+    tried = [v for v in runner.versions if v in patches]
+    assert tried[0] == patches[-1] and tried[1] == patches[0]
+    assert len(tried) <= 2 + len(patches).bit_length()
 
 
 def test_uninstallable_release_at_the_boundary_is_skipped_and_the_boundary_spans_it():

@@ -8,10 +8,11 @@ version order. Each change's history is its cells on the releases tested so
 far; wherever two consecutive tested releases differ (its
 :meth:`Change.signature`), the step between them is narrowed: among the
 untested releases between them, the middle one of the *newest patch of each
-minor* first, and when the step lies inside one minor line, the middle one of
-its patches. That is a binary search over minors, then patches, for a
-monotonic history, and it narrows every flip of one that is not: nothing is
-forced into a single boundary.
+minor* first, and when the step lies inside one minor line, that minor's first
+release, then a binary search of its patches (:meth:`Search.next_in`). That is
+a binary search over minors, then patches, for a monotonic history, and it
+narrows every flip of one that is not: nothing is forced into a single
+boundary.
 
 Every step runs one release, for every change whose open step contains it
 (one environment, one runner process, all the scenarios involved), choosing
@@ -116,8 +117,9 @@ class Search:
             if v not in have and v not in self.gaps and (scenario, v) not in self.missing
         ]
 
-    def open_steps(self, change: Change) -> list[list[str]]:
-        """For each flip of ``change`` not yet narrowed to adjacent releases: the releases still testable in it."""
+    def open_steps(self, change: Change) -> list[tuple[str, list[str]]]:
+        """Each flip of ``change`` not yet narrowed to adjacent releases: its older side, and the
+        releases between the two sides that can still be tested."""
         cells = self.cells.get(change.scenario, {})
         tested = self.tested(change.scenario)
         steps = []
@@ -125,14 +127,25 @@ class Search:
             if change.signature(cells[lo]) != change.signature(cells[hi]):
                 between = self._between(change.scenario, lo, hi)
                 if between:
-                    steps.append(between)
+                    steps.append((lo, between))
         return steps
 
-    def next_in(self, between: list[str]) -> str:
-        """The middle newest-patch-of-a-minor in ``between``, else the middle release (lower middle:
-        when two are left, the older is tried first)."""
-        pool = [v for v in between if v in self.reps] or between
-        return pool[(len(pool) - 1) // 2]
+    def next_in(self, lo: str, between: list[str]) -> str:
+        """Which release of a step to run next.
+
+        Newest patches of minors first (the middle one: binary search over minors). When the
+        step lies inside one minor line that ``lo`` is not part of (the change came with that
+        minor or one of its patches), its first release: MLflow ships behaviour changes in
+        minor releases, so one run usually settles it, and a binary search of the remaining
+        patches follows when it does not. Otherwise the middle release (the lower middle).
+        """
+        pool = [v for v in between if v in self.reps]
+        if pool:
+            return pool[(len(pool) - 1) // 2]
+        lines = {minor(v) for v in between}
+        if len(lines) == 1 and minor(lo) not in lines:
+            return between[0]
+        return between[(len(between) - 1) // 2]
 
     # -- the loop --------------------------------------------------------------
 
@@ -153,14 +166,14 @@ class Search:
         all_steps: list[list[str]] = []
         free: dict[str, list[list[str]]] = {}
         for change in self.changes:
-            for between in self.open_steps(change):
+            for lo, between in self.open_steps(change):
                 all_steps.append(between)
                 if any(r in between and change.scenario in sids for r, sids in inflight.items()):
                     continue
                 between = [v for v in between if v not in inflight]
                 if between:
                     free.setdefault(change.scenario, []).append(between)
-                    wants[self.next_in(between)] += 1
+                    wants[self.next_in(lo, between)] += 1
                     inside.update(between)
         if not wants:
             return None
