@@ -222,10 +222,16 @@ def bench_bisect(runs_from: Path, work: Path, extra: list[str]) -> dict:
     cmd = [sys.executable, "-m", "harness", "bisect", "--results-dir", str(results),
            "--envs-dir", str(work / "bisect-envs"), *extra]
     print(f"  bisect: {' '.join(cmd[1:])}", flush=True)
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=PROJECT_ROOT, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
                           text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # CPU time of the bisect and everything it ran: what the machine had to give, however busy it was
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if proc.returncode != 0:
         raise RuntimeError(f"bisect failed ({proc.returncode}):\n{proc.stdout[-1500:]}")
     found = [bisect_results.load(p) for p in bisect_results.files_in(results / "bisect")]
@@ -234,8 +240,9 @@ def bench_bisect(runs_from: Path, work: Path, extra: list[str]) -> dict:
     ran = sum(r.budget.get("used", 0) for r in found)
     load = os.getloadavg()[0]
     print(f"  bisect of {changes} changes ({exact} to an exact boundary): {wall:.0f}s wall, {ran} releases run "
-          f"(target < {TARGETS['bisect_s']:.0f}s; load average {load:.1f} at the end)", flush=True)
-    return {"wall_s": wall, "changes": changes, "exact": exact, "releases_run": ran, "load_average": load,
+          f"(target < {TARGETS['bisect_s']:.0f}s); {cpu:.0f}s CPU in all its processes, {cpu / (os.cpu_count() or 1):.0f}s "
+          f"over {os.cpu_count()} cores; load average {load:.1f} at the end", flush=True)
+    return {"wall_s": wall, "cpu_s": cpu, "changes": changes, "exact": exact, "releases_run": ran, "load_average": load,
             "pairs": [f"{r.baseline['version']}__{r.candidate['version']}" for r in found]}
 
 

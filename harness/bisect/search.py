@@ -38,7 +38,9 @@ from harness.bisect.changes import WITH, WITHOUT, Change
 from harness.results.bisect import Cell, ChangeHistory, Flip, Untested
 from harness.results.runs import ScenarioResult
 
-NOT_TESTED = "not tested (--max-releases budget spent)"
+#: why a release between two tested ones has no cell when it could have had one (the budget ran
+#: out or the bisect was interrupted: the file's ``budget`` and ``run_status`` say which)
+NOT_TESTED = "not tested"
 
 
 @dataclass
