@@ -238,3 +238,18 @@ def test_two_jobs_find_the_same_boundaries_running_each_release_once():
     assert all(c.exact for c in two.changes)
     steps = sorted(t.step for t in two.tested if t.step is not None)
     assert steps == list(range(1, len(runner.calls) + 1))
+
+
+def test_a_bisect_of_some_scenarios_keeps_the_other_changes_of_the_pair():
+    from harness.bisect.pair import merged
+
+    a, b = "tracking.run_info.run_uuid", SID
+    history = {**regression_from("2.11.1", a), **regression_from("2.20.2", b)}
+    full, _ = bisect(history)
+    part, _ = bisect(history, only=["tracking"])
+    result = merged(full, part, ["tracking"])
+    assert [c.scenario for c in result.changes] == [b, a]
+    assert result.change(f"{b}:regressed").first_with == "2.20.2"
+    assert {sid for t in result.tested for sid in t.scenarios} == {a, b}
+    # a whole-pair bisect replaces the file
+    assert merged(full, part, []) is part

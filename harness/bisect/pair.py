@@ -41,11 +41,43 @@ def releases_between(baseline: str, candidate: str, listed: Iterable[str]) -> li
     return [str(v) for v in sorted(found)]
 
 
+def chosen(scenario: str, only: list[str]) -> bool:
+    """Does ``--only`` select ``scenario`` (an id glob, or its area)? Everything when ``only`` is empty."""
+    return not only or any(fnmatchcase(scenario, p) or scenario.split(".")[0] == p for p in only)
+
+
 def selected(changes: list[Change], only: list[str]) -> list[Change]:
-    """Changes whose scenario id matches a glob of ``only`` or whose area is one (all when empty)."""
-    if not only:
-        return changes
-    return [c for c in changes if any(fnmatchcase(c.scenario, p) or c.scenario.split(".")[0] == p for p in only)]
+    """Changes whose scenario ``--only`` selects."""
+    return [c for c in changes if chosen(c.scenario, only)]
+
+
+def merged(earlier: BisectResult, newer: BisectResult, only: list[str]) -> BisectResult:
+    """``newer`` (a bisect of the scenarios ``only`` selects) with ``earlier``'s changes of every other
+    scenario kept, so bisecting a few scenarios never loses the rest of the pair's file."""
+    if not only or (earlier.baseline, earlier.candidate) != (newer.baseline, newer.candidate):
+        return newer
+    kept = [c for c in earlier.changes if not chosen(c.scenario, only)]
+    if not kept:
+        return newer
+    newer.changes = sorted([*newer.changes, *kept], key=lambda c: c.id)
+    scenarios = {c.scenario for c in kept}
+    tested = {t.version: t for t in newer.tested}
+    for old in earlier.tested:
+        keep = [sid for sid in old.scenarios if sid in scenarios]
+        if not keep:
+            continue
+        if old.version in tested:
+            t = tested[old.version]
+            t.sources = list(dict.fromkeys([*t.sources, *old.sources]))
+            t.scenarios = sorted({*t.scenarios, *keep})
+        else:
+            tested[old.version] = Tested(old.version, list(old.sources), keep, old.step)
+    newer.tested = [tested[v] for v in sorted(tested, key=Version)]
+    gaps = {g.version: g for g in earlier.gaps} | {g.version: g for g in newer.gaps}
+    newer.gaps = [gaps[v] for v in sorted(gaps, key=Version)]
+    newer.releases = sorted({*earlier.releases, *newer.releases}, key=Version)
+    newer.settings["kept_from"] = earlier.started_at
+    return newer
 
 
 def bisect_pair(

@@ -15,7 +15,7 @@ from pathlib import Path
 from harness.commands import command
 from harness.commands.options import common, config_from, writable
 from harness.config import validate_spec
-from harness.errors import HarnessError
+from harness.errors import HarnessError, ResultsError
 
 
 def arguments(parser: argparse.ArgumentParser) -> None:
@@ -51,7 +51,7 @@ def arguments(parser: argparse.ArgumentParser) -> None:
 )
 def cmd_bisect(args: argparse.Namespace) -> int:
     from harness import versions
-    from harness.bisect.pair import bisect_pair
+    from harness.bisect.pair import bisect_pair, merged
     from harness.bisect.releases import NOX_DIR, ReleaseRunner
     from harness.bisect.render import summary
     from harness.compare import find_run
@@ -98,6 +98,11 @@ def cmd_bisect(args: argparse.Namespace) -> int:
             max_releases=args.max_releases, jobs=args.jobs, results_base=config.results_dir, settings={"repeat": args.repeat, "warmup": 0}, log=_say,
         )
         path = bisect_dir / results.file_name(base.mlflow_version, cand.mlflow_version)
+        if args.only and path.exists():
+            try:
+                result = merged(results.load(path), result, args.only)
+            except ResultsError as exc:
+                print(f"mlflow-compat: {exc}; replaced", file=sys.stderr)
         results.save(result, path)
         for line in summary(result):
             print(line)
