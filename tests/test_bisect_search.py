@@ -253,3 +253,21 @@ def test_a_bisect_of_some_scenarios_keeps_the_other_changes_of_the_pair():
     assert {sid for t in result.tested for sid in t.scenarios} == {a, b}
     # a whole-pair bisect replaces the file
     assert merged(full, part, []) is part
+
+
+def test_a_free_job_runs_ahead_inside_a_step_only_without_a_budget():
+    from harness.bisect.changes import changes_to_bisect
+    from harness.bisect.search import Search
+
+    history = regression_from("2.14.1")
+    baseline, candidate = end_runs(history)
+    known = {v: r.by_id() for v, r in ((BASELINE, baseline), (CANDIDATE, candidate))}
+    changes = changes_to_bisect(baseline, candidate)
+    search = Search(RELEASES, changes, known, log=lambda line: None)
+    first, scenarios, _, early = search.choose()
+    assert not early and scenarios == [SID]
+    second, _, _, early = search.choose({first: {SID}})
+    assert early and second != first
+    assert 0 < RELEASES.index(second) < len(RELEASES) - 1
+    budgeted = Search(RELEASES, changes, known, max_releases=5, log=lambda line: None)
+    assert budgeted.choose({first: {SID}}) is None

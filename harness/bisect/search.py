@@ -156,32 +156,56 @@ class Search:
         distinct = {tuple(s) for s in steps}
         return sum(math.ceil(math.log2(len(s) + 1)) for s in distinct)
 
-    def choose(self, inflight: dict[str, set[str]] | None = None) -> tuple[str, list[str], int] | None:
-        """The next release, the scenarios to run there, and an estimate of the steps left; None when done.
+    def choose(self, inflight: dict[str, set[str]] | None = None) -> tuple[str, list[str], int, bool] | None:
+        """The next release, the scenarios to run there, an estimate of the steps left, and whether
+        it is run ahead; None when there is nothing to run.
 
         ``inflight``: releases being run right now, with their scenarios; a step one of them is
-        already narrowing waits for it, and a release in flight is not chosen again.
+        already narrowing waits for it, and a release in flight is not chosen again. When every
+        open step waits and the budget is not limited, a free job runs *ahead*: the next release
+        of the larger part of a waiting step, which is the next step on one of the two outcomes
+        (a parallel bisection: it uses a core that would idle, at the cost of some runs that turn
+        out unneeded).
         """
         inflight = inflight or {}
         wants: Counter[str] = Counter()
+        ahead: Counter[str] = Counter()
         inside: Counter[str] = Counter()
         all_steps: list[list[str]] = []
-        free: dict[str, list[list[str]]] = {}
+        steps: dict[str, list[list[str]]] = {}
         for change in self.changes:
             for lo, between in self.open_steps(change):
                 all_steps.append(between)
-                if any(r in between and change.scenario in sids for r, sids in inflight.items()):
-                    continue
+                running = [r for r, sids in inflight.items() if r in between and change.scenario in sids]
                 between = [v for v in between if v not in inflight]
-                if between:
-                    free.setdefault(change.scenario, []).append(between)
+                if not between:
+                    continue
+                steps.setdefault(change.scenario, []).append(between)
+                inside.update(between)
+                if not running:
                     wants[self.next_in(lo, between)] += 1
-                    inside.update(between)
-        if not wants:
-            return None
+                else:
+                    part_lo, part = max(self._parts(lo, between, running), key=lambda p: len(p[1]))
+                    if part:
+                        ahead[self.next_in(part_lo, part)] += 1
+        early = not wants
+        if early:
+            if self.max_releases is not None or not ahead:
+                return None
+            wants = ahead
         release = max(wants, key=lambda v: (wants[v], inside[v], -self.index[v]))
-        scenarios = sorted(sid for sid, steps in free.items() if any(release in between for between in steps))
-        return release, scenarios, self.estimate(all_steps)
+        scenarios = sorted(sid for sid, found in steps.items() if any(release in between for between in found))
+        return release, scenarios, self.estimate(all_steps), early
+
+    def _parts(self, lo: str, between: list[str], running: list[str]) -> list[tuple[str, list[str]]]:
+        """``between`` cut at the releases in flight: each part with the release just below it."""
+        parts: list[tuple[str, list[str]]] = [(lo, [])]
+        for r in sorted(running, key=self.index.__getitem__):
+            parts[-1] = (parts[-1][0], [v for v in between if self.index[parts[-1][0]] < self.index[v] < self.index[r]])
+            parts.append((r, []))
+        last_lo = parts[-1][0]
+        parts[-1] = (last_lo, [v for v in between if self.index[v] > self.index[last_lo]])
+        return parts
 
     def run(self, runner: Runner, jobs: int = 1) -> None:
         """Run releases until every flip is narrowed, or the budget is spent; ``jobs`` releases at a time."""
@@ -197,9 +221,9 @@ class Search:
                     if self.max_releases is not None and self.used >= self.max_releases:
                         blocked = True
                         break
-                    release, scenarios, left = chosen
+                    release, scenarios, left, early = chosen
                     self.used += 1
-                    self._announce(release, scenarios, left + len(running))
+                    self._announce(release, scenarios, left + len(running), early)
                     future = pool.submit(runner, release, scenarios)
                     running[future] = (release, scenarios, time.perf_counter(), self.used)
                 if not running:
@@ -220,13 +244,13 @@ class Search:
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
-    def _announce(self, release: str, scenarios: list[str], left: int) -> None:
+    def _announce(self, release: str, scenarios: list[str], left: int, early: bool = False) -> None:
         total = self.used + left - 1
         if self.max_releases is not None:
             total = min(total, self.max_releases)
         shown = ", ".join(scenarios[:3]) + (", ..." if len(scenarios) > 3 else "")
         self.log(f"[bisect {self.used}/{max(total, self.used)}] {release}: {len(scenarios)} "
-                 f"scenario{'s' if len(scenarios) != 1 else ''} ({shown})")
+                 f"scenario{'s' if len(scenarios) != 1 else ''} ({shown})" + (" [ahead]" if early else ""))
 
     def _merge(self, release: str, scenarios: list[str], probe: Probe, elapsed: float, step: int) -> None:
         took = f"{probe.seconds or elapsed:.0f}s" + (f": {probe.detail}" if probe.detail else "")
