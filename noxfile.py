@@ -5,6 +5,8 @@
     nox -s skew                   cross-version: baseline <-> newest candidate
                                   (artifacts, tracking database, client/server,
                                   file store; the file store for every candidate)
+    nox -s bisect                 the first release of each change between the
+                                  baseline and the newest candidate
     nox -s report                 rebuild the matrix from results/runs/*.json
     nox -s gate                   exit 1 when a candidate breaks the gate policy
     nox -s api                    static API diff: baseline vs each version (results/api/)
@@ -181,6 +183,18 @@ def skew(session: nox.Session) -> None:
                     sys.executable, "-m", "harness.crossversion", "run", "--candidate", spec, "--only", "filestore",
                     env={"PYTHONPATH": str(ROOT)}, external=True,
                 )
+
+
+@nox.session(venv_backend="none")
+def bisect(session: nox.Session) -> None:
+    """First release of each change between the baseline and the newest candidate (results/bisect/)."""
+    # Runs in nox's own interpreter, like skew: it drives one environment per
+    # release (.nox/bisect-mlflow-<version>, or a matrix session's own).
+    session.run(
+        sys.executable, "-m", "harness", "bisect", *session.posargs,
+        env={"PYTHONPATH": str(ROOT)}, external=True,
+        interrupt_timeout=INTERRUPT_TIMEOUT_S, terminate_timeout=TERMINATE_TIMEOUT_S,
+    )
 
 
 def _light_env(session: nox.Session) -> None:

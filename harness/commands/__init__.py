@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 #: command modules, in the order ``--help`` lists them
-MODULES = ("run", "report", "gate", "resolve", "plan", "api", "scan")
+MODULES = ("run", "report", "gate", "resolve", "plan", "api", "scan", "bisect")
 
 
 @dataclass(frozen=True)
