@@ -1,9 +1,10 @@
 """What is bisected, and what "this release has the change" means for one cell.
 
-:func:`changes_to_bisect` is the one place the changes come from (today
-``harness.compare``); :func:`deprecation_key` the one place a deprecation is
-keyed. Swap either and the search, the environments and the result file stay
-as they are.
+:func:`changes_to_bisect` is the one place the changes come from (the
+analysis' comparison, :mod:`harness.analysis.compare`); :func:`deprecation_key`
+the one place a deprecation is keyed (the analysis' key: category, origin and
+what it deprecates; only deprecations the user's code can act on are tracked,
+as only those are verdicts).
 
 Per verdict, a cell of an intermediate release is ``with`` the change (like
 the candidate), ``without`` it (like the baseline) or ``other``:
@@ -41,19 +42,18 @@ def status_class(status: str) -> str:
 
 
 def deprecation_key(warning: dict[str, Any]) -> str:
-    """The key a deprecation is compared by across releases: category and normalised message.
+    """The key a deprecation is compared by across releases, as text:
+    ``category: origin: what it deprecates`` (:func:`harness.analysis.deprecations.deprecation_key`)."""
+    from harness.analysis.deprecations import deprecation_key as key
 
-    The one call to swap when deprecations are keyed another way.
-    """
-    from harness.compare import message_key
-
-    return f"{warning.get('category', '')}: {message_key(str(warning.get('message', '')))}"
+    return ": ".join(key(warning))
 
 
 def deprecation_keys(result: ScenarioResult) -> set[str]:
-    from harness.compare import is_deprecation
+    """The cell's deprecations the user's code can act on (the ones ``newly_warns`` counts)."""
+    from harness.analysis.deprecations import deprecations
 
-    return {deprecation_key(w) for w in result.warnings if is_deprecation(w)}
+    return {": ".join(k) for k in deprecations(result)}
 
 
 @dataclass(frozen=True)
@@ -120,10 +120,10 @@ class Change:
 def changes_to_bisect(baseline: RunFile, candidate: RunFile) -> list[Change]:
     """Every change the comparison shows between two runs, timing verdicts left out.
 
-    Source: today's ``harness.compare``; one change per new deprecation and
+    Source: the analysis' comparison; one change per new deprecation and
     one per differing observation key, so each gets its own boundary.
     """
-    from harness.compare import compare
+    from harness.analysis.compare import compare
 
     base_cells, cand_cells = baseline.by_id(), candidate.by_id()
     found: list[Change] = []

@@ -114,7 +114,7 @@ def bisect_pair(
         baseline={"version": baseline.mlflow_version, "label": baseline.label},
         candidate={"version": candidate.mlflow_version, "label": candidate.label},
         started_at=started_at, releases=releases,
-        settings={**(settings or {}), "only": list(only or []), "jobs": jobs, "changes_from": "harness.compare"},
+        settings={**(settings or {}), "only": list(only or []), "jobs": jobs, "changes_from": "harness.analysis.compare"},
     )
     try:
         search.run(runner, jobs=jobs)

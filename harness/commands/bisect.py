@@ -14,7 +14,7 @@ from pathlib import Path
 
 from harness.commands import command
 from harness.commands.options import common, config_from, writable
-from harness.config import validate_spec
+from harness.specs import validate_spec
 from harness.errors import HarnessError, ResultsError
 
 
@@ -54,7 +54,7 @@ def cmd_bisect(args: argparse.Namespace) -> int:
     from harness.bisect.pair import bisect_pair, merged
     from harness.bisect.releases import NOX_DIR, ReleaseRunner
     from harness.bisect.render import summary
-    from harness.compare import find_run
+    from harness.analysis.matrix import find_run
     from harness.results import bisect as results
     from harness.results.runs import load_runs, run_files_in
 
