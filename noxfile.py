@@ -67,16 +67,17 @@ signal.signal(signal.SIGTERM, _terminate_like_interrupt)
 #: too short to kill scenario processes and remove temporary stores)
 INTERRUPT_TIMEOUT_S, TERMINATE_TIMEOUT_S = 3.0, 20.0
 
-def _report_deps() -> list[str]:
-    """The light report environment: the project's runtime dependencies plus the ``html``
-    extra, read from pyproject.toml so the two never drift apart."""
+def _project() -> dict:
     from harness.config import tomllib
 
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    return [*project["dependencies"], *project["optional-dependencies"]["html"]]
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
 
 
-REPORT_DEPS = _report_deps()
+#: the harness's own runtime dependencies (skew, bisect: they drive other environments),
+#: and the light report environment (plus the ``html`` extra), read from pyproject.toml
+#: so they never drift apart
+RUNTIME_DEPS = list(_project()["dependencies"])
+REPORT_DEPS = [*RUNTIME_DEPS, *_project()["optional-dependencies"]["html"]]
 PY = f"{sys.version_info.major}.{sys.version_info.minor}"
 
 
@@ -164,25 +165,22 @@ def plan(session: nox.Session) -> None:
     )
 
 
-@nox.session(venv_backend="none")
+@nox.session(python=PY, reuse_venv=True)
 def skew(session: nox.Session) -> None:
     """Cross-version checks, baseline x newest candidate; the file store for every candidate (results/cross/)."""
-    # Runs in nox's own interpreter: it only drives the per-version environments
-    # (reused from the mlflow-<spec> sessions, or created the same way).
-    session.run(
-        sys.executable, "-m", "harness.crossversion", "run", *session.posargs,
-        env={"PYTHONPATH": str(ROOT)}, external=True,
-    )
+    # A light environment (the harness's own dependencies, never mlflow): it only
+    # drives the per-version environments (reused from the mlflow-<spec>
+    # sessions, or created the same way) and prints what they found.
+    session.install(*RUNTIME_DEPS)
+    session.run("python", "-m", "harness.crossversion", "run", *session.posargs, env={"PYTHONPATH": str(ROOT)})
     # The file-store group starts no server (a few minutes a pair): every other
     # candidate gets it too, so each version's answer to the baseline's ./mlruns
     # is in results/cross/. Only on the default path: arguments choose one pair.
     if not session.posargs:
         for spec in CONFIG.versions[:-1]:
             if spec != CONFIG.baseline:
-                session.run(
-                    sys.executable, "-m", "harness.crossversion", "run", "--candidate", spec, "--only", "filestore",
-                    env={"PYTHONPATH": str(ROOT)}, external=True,
-                )
+                session.run("python", "-m", "harness.crossversion", "run", "--candidate", spec, "--only", "filestore",
+                            env={"PYTHONPATH": str(ROOT)})
 
 
 @nox.session(venv_backend="none")
