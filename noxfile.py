@@ -3,6 +3,8 @@
     nox -s matrix                 every configured version, then the report
     nox -s mlflow-2.9             one version alone (one session per spec)
     nox -s skew                   cross-version: baseline <-> newest candidate
+    nox -s bisect                 the first release of each change between the
+                                  baseline and the newest candidate
     nox -s report                 rebuild the matrix from results/runs/*.json
     nox -s gate                   exit 1 when a candidate breaks the gate policy
     nox -s api                    static API diff: baseline vs each version (results/api/)
@@ -32,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 # importing the packaged sessions registers them with nox; the names are re-exported for the tests
 from harness.noxfile import (  # noqa: E402, F401
-    CONFIG, PY, _report_deps, api, gate, matrix, plan, report, scan, skew, versions,
+    CONFIG, PY, _report_deps, api, bisect, gate, matrix, plan, report, scan, skew, versions,
 )
 
 

@@ -294,3 +294,10 @@ def write_install_failure(resolution: Resolution, config: Config) -> Path:
 def python_in(venv: Path) -> str:
     bindir = "Scripts" if sys.platform == "win32" else "bin"
     return str(Path(venv) / bindir / "python")
+
+
+def create_venv(venv: Path) -> None:
+    """An empty environment for this interpreter's Python at ``venv`` (uv when available, else venv)."""
+    uv = find_uv()
+    cmd = [uv, "venv", "-q", "-p", sys.executable, str(venv)] if uv else [sys.executable, "-m", "venv", str(venv)]
+    subprocess.run(cmd, check=True, capture_output=True, text=True)

@@ -7,6 +7,7 @@
     gate                   exit 1 when a candidate breaks the gate policy
     api                    static API diff: baseline vs each version (results/api/)
     scan -- PATH...        the lines of your code the API changes affect
+    bisect                 the first release of each change between baseline and candidate
     plan                   which versions and jobs CI runs for a pin change
     versions               the configured versions and their sessions (--json)
 """
@@ -80,13 +81,21 @@ signal.signal(signal.SIGTERM, _terminate_like_interrupt)
 INTERRUPT_TIMEOUT_S, TERMINATE_TIMEOUT_S = 3.0, 20.0
 
 
-def _report_deps() -> list[str]:
-    """The light report environment: the project's runtime dependencies plus the ``html``
-    extra, read from the checkout's pyproject.toml so the two never drift apart."""
+def _project() -> dict:
     from harness.config import tomllib
 
-    project = tomllib.loads((home.HOME / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    return [*project["dependencies"], *project["optional-dependencies"]["html"]]
+    return tomllib.loads((home.HOME / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+
+
+def _runtime_deps() -> list[str]:
+    """The harness's own runtime dependencies (skew and bisect drive other environments and print
+    with them), read from the checkout's pyproject.toml so the two never drift apart."""
+    return list(_project()["dependencies"])
+
+
+def _report_deps() -> list[str]:
+    """The light report environment: the runtime dependencies plus the ``html`` extra."""
+    return [*_runtime_deps(), *_project()["optional-dependencies"]["html"]]
 
 
 def version_session_name(spec: str) -> str:
@@ -195,21 +204,6 @@ def versions(session: nox.Session) -> None:
     _harness(session, "harness", "versions", *session.posargs)
 
 
-@nox.session(venv_backend="none")
-def skew(session: nox.Session) -> None:
-    """Cross-version checks, baseline x newest candidate; the file store for every candidate (results/cross/)."""
-    # Runs in nox's own interpreter: it only drives the per-version environments
-    # (reused from the mlflow-<spec> sessions, or created the same way).
-    _harness(session, "harness.crossversion", "run", *session.posargs)
-    # The file-store group starts no server (a few minutes a pair): every other
-    # candidate gets it too, so each version's answer to the baseline's ./mlruns
-    # is in results/cross/. Only on the default path: arguments choose one pair.
-    if not session.posargs:
-        for spec in CONFIG.versions[:-1]:
-            if spec != CONFIG.baseline:
-                _harness(session, "harness.crossversion", "run", "--candidate", spec, "--only", "filestore")
-
-
 def _tool_session(func):
     """A session that runs a harness command: in a light environment built from the checkout,
     or in the installed tool's own interpreter (:func:`_run_tool`)."""
@@ -218,35 +212,62 @@ def _tool_session(func):
     return nox.session(venv_backend="none")(func)
 
 
-def _run_tool(session: nox.Session, install: list[str], *args: str) -> None:
+def _run_tool(session: nox.Session, install: list[str], *args: str, interruptible: bool = False) -> None:
+    """``python -m ARGS`` in the project root: installed, with the tool's interpreter; from the checkout,
+    in this session's light environment with ``install`` (never mlflow)."""
     if not CHECKOUT:
-        _harness(session, "harness", *args)
+        _harness(session, *args, interruptible=interruptible)
         return
+    extra = {"interrupt_timeout": INTERRUPT_TIMEOUT_S, "terminate_timeout": TERMINATE_TIMEOUT_S} if interruptible else {}
     session.install(*install)
     with session.chdir(ROOT):
-        session.run("python", "-m", "harness", *args, env={"PYTHONPATH": str(home.HOME)})
+        session.run("python", "-m", *args, env={"PYTHONPATH": str(home.HOME)}, **extra)
+
+
+@_tool_session
+def skew(session: nox.Session) -> None:
+    """Cross-version checks, baseline x newest candidate; the file store for every candidate (results/cross/)."""
+    # It only drives the per-version environments (reused from the mlflow-<spec>
+    # sessions, or created the same way) and prints what they found: the
+    # harness's own dependencies, never mlflow.
+    _run_tool(session, _runtime_deps(), "harness.crossversion", "run", *session.posargs)
+    # The file-store group starts no server (a few minutes a pair): every other
+    # candidate gets it too, so each version's answer to the baseline's ./mlruns
+    # is in results/cross/. Only on the default path: arguments choose one pair.
+    if not session.posargs:
+        for spec in CONFIG.versions[:-1]:
+            if spec != CONFIG.baseline:
+                _run_tool(session, [], "harness.crossversion", "run", "--candidate", spec, "--only", "filestore")
+
+
+@_tool_session
+def bisect(session: nox.Session) -> None:
+    """First release of each change between the baseline and the newest candidate (results/bisect/)."""
+    # Like skew: drives one environment per release (.nox/bisect-mlflow-<version>,
+    # or a matrix session's own), with the harness's own dependencies.
+    _run_tool(session, _runtime_deps(), "harness", "bisect", *session.posargs, interruptible=True)
 
 
 @_tool_session
 def report(session: nox.Session) -> None:
     """Rebuild the matrix, guidance, JUnit XML and HTML report from results/runs."""
-    _run_tool(session, _report_deps() if CHECKOUT else [], "report", *session.posargs)
+    _run_tool(session, _report_deps() if CHECKOUT else [], "harness", "report", *session.posargs)
 
 
 @_tool_session
 def gate(session: nox.Session) -> None:
     """Exit 1 when a candidate regresses beyond [tool.mlflow-compat.gate] policy."""
-    _run_tool(session, _report_deps() if CHECKOUT else [], "gate", *session.posargs)
+    _run_tool(session, _report_deps() if CHECKOUT else [], "harness", "gate", *session.posargs)
 
 
 @_tool_session
 def api(session: nox.Session) -> None:
     """Static API diff (griffe over each release's source, never imported): results/api/."""
     # a light environment: the harness, griffe and uv (to fetch release sources --no-deps); never mlflow
-    _run_tool(session, ["-e", f"{home.HOME}[api]", "uv>=0.4"], "api", *session.posargs)
+    _run_tool(session, ["-e", f"{home.HOME}[api]", "uv>=0.4"], "harness", "api", *session.posargs)
 
 
 @_tool_session
 def scan(session: nox.Session) -> None:
     """The places in your code that the API changes break (results/api; `-- PATH... [--format sarif] [--fix]`)."""
-    _run_tool(session, ["-e", f"{home.HOME}[scan]"], "scan", *session.posargs)
+    _run_tool(session, ["-e", f"{home.HOME}[scan]"], "harness", "scan", *session.posargs)

@@ -70,3 +70,13 @@ def describe_raised(exc: BaseException, limit: int = 2000) -> dict[str, Any]:
         "named_links": named["links"],
         "named_uris": named["uris"],
     }
+
+
+def named_ways_out(raised: dict[str, Any] | None) -> str:
+    """A recorded ``raised`` observation's ways out as one phrase:
+    ``mlflow migrate-filestore``, ``MLFLOW_ALLOW_FILE_STORE=true``, its first link ('' when none)."""
+    raised = raised or {}
+    parts = [f"`{c}`" for c in raised.get("named_commands") or []]
+    parts += [f"`{k}={v}`" for k, v in (raised.get("named_env") or {}).items()]
+    parts += list(raised.get("named_links") or [])[:1]
+    return ", ".join(parts)

@@ -196,6 +196,9 @@ def test_skew_runs_the_file_store_group_for_every_other_candidate_only_by_defaul
 
                 return contextlib.nullcontext()
 
+            def install(self, *args, **kwargs):
+                pass
+
         FakeSession.posargs = posargs
         module.skew(FakeSession())
         return calls

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from harness.outcomes import Status
+from harness.remedies import named_ways_out
 from harness.results.cross import CrossResult, StepResult
 
 SECTION = "Cross-version compatibility"
@@ -164,9 +165,39 @@ def artifacts(r: CrossResult) -> list[CrossAdvice]:
     return out
 
 
+def filestore(r: CrossResult) -> list[CrossAdvice]:
+    """A ./mlruns written by the baseline: does the candidate open it, write it, migrate it, and can the
+    baseline still read it afterwards (a rollback)?"""
+    b, c = r.baseline.mlflow_version, r.candidate.mlflow_version
+    out = []
+    opened = r.get("filestore.open_default", "baseline", "candidate")
+    if opened is not None and _ok(opened) is False:
+        named = named_ways_out(opened.observations.get("raised") or {})
+        migrated = r.get("filestore.read_migrated", "baseline", "candidate")
+        tail = " (observed: after the migration it read back every record)" if _ok(migrated) else ""
+        out.append(CrossAdvice("filestore", _ev(opened, migrated), (
+            f"mlflow {c} does not open a ./mlruns file store written by {b} ({_why(opened)})"
+            + (f"; the message names {named}{tail}." if named else ".")
+        )))
+    elif opened is not None and _ok(opened):
+        out.append(CrossAdvice("filestore", _ev(opened), f"mlflow {c} reads a ./mlruns file store written by {b}."))
+    back = r.get("filestore.read_back", "candidate", "baseline")
+    if back is not None and _ok(back) is False:
+        out.append(CrossAdvice("filestore", _ev(back), (
+            f"Once mlflow {c} has written into a shared ./mlruns, {b} cannot read it back ({_why(back)}): "
+            f"copy ./mlruns before any {c} client writes to it, and roll back to that copy."
+        )))
+    rolled = r.get("filestore.baseline_reads_migrated", "candidate", "baseline")
+    if rolled is not None and _ok(rolled) is False:
+        out.append(CrossAdvice("filestore", _ev(rolled), (
+            f"mlflow {b} cannot open the database the migration made ({_why(rolled)}): keep ./mlruns to roll back."
+        )))
+    return out
+
+
 def derive(r: CrossResult) -> list[CrossAdvice]:
-    """All advice for one pair: database, upgrade order, then artifacts."""
-    return [*database(r), *upgrade_order(r), *artifacts(r)]
+    """All advice for one pair: database, upgrade order, artifacts, then the file store."""
+    return [*database(r), *upgrade_order(r), *artifacts(r), *filestore(r)]
 
 
 def for_results(results: list[CrossResult]) -> list[CrossAdvice]:

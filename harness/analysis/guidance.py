@@ -25,6 +25,7 @@ from harness.analysis.matrix import Matrix
 from harness.analysis.migrations import Migration, migrations
 from harness.analysis.policy import GatePolicy
 from harness.analysis.rollback import Rollback, rollbacks
+from harness.results.bisect import BisectResult
 
 
 @dataclass
@@ -46,11 +47,15 @@ class Guidance:
         }
 
 
-def build_guidance(matrix: Matrix, policy: GatePolicy, cross: list[CrossAdvice] | None = None) -> Guidance:
-    """Guidance for every candidate of ``matrix`` under ``policy`` (the gate's policy)."""
+def build_guidance(
+    matrix: Matrix, policy: GatePolicy, cross: list[CrossAdvice] | None = None,
+    bisected: list[BisectResult] | None = None,
+) -> Guidance:
+    """Guidance for every candidate of ``matrix`` under ``policy`` (the gate's policy); bisect
+    results (from the matrix's baseline) prove rollback bounds and when replacements work."""
     return Guidance(
-        rollback=rollbacks(matrix, policy),
-        migrations=migrations(matrix),
+        rollback=rollbacks(matrix, policy, bisected),
+        migrations=migrations(matrix, bisected),
         deprecations=deprecation_groups(matrix),
         cross=list(cross or []),
     )

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.errors import ResultsError
-from harness.results import api as api_results, cross as cross_results
+from harness.results import api as api_results, bisect as bisect_results, cross as cross_results
 from harness.results.api import ApiDiff
+from harness.results.bisect import BisectResult
 from harness.results.cross import CrossResult
 from harness.results.runs import RunFile, load_runs, run_files_in
 
@@ -29,10 +30,12 @@ class Inputs:
     api_problems: list[str] = field(default_factory=list)
     #: API change identity -> the scenarios whose body covers it (see harness.analysis.api)
     coverage: dict[tuple, list[str]] = field(default_factory=dict)
+    bisect: list[BisectResult] = field(default_factory=list)
+    bisect_problems: list[str] = field(default_factory=list)
 
     @property
     def problems(self) -> list[str]:
-        return [*self.run_problems, *self.cross_problems, *self.api_problems]
+        return [*self.run_problems, *self.cross_problems, *self.api_problems, *self.bisect_problems]
 
 
 def load_inputs(
@@ -57,4 +60,5 @@ def load_inputs(
     from harness.scan.engine import default_scenario_paths
 
     covering = coverage(diffs, default_scenario_paths(scenario_paths or []))
-    return Inputs(runs, problems, cross, cross_problems, diffs, api_problems, covering)
+    bisected, bisect_problems = bisect_results.load_all(bisect_results.files_in(Path(results_dir) / "bisect"))
+    return Inputs(runs, problems, cross, cross_problems, diffs, api_problems, covering, bisected, bisect_problems)

@@ -10,10 +10,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from harness.analysis.bisection import passes_from
 from harness.analysis.compare import deprecations
 from harness.analysis.matrix import Matrix
 from harness.analysis.text import first_line
 from harness.outcomes import BROKEN, Status
+from harness.remedies import named_ways_out
+from harness.results.bisect import BisectResult
 from harness.results.runs import ScenarioResult
 
 #: how a broken idiom reads in a hint
@@ -36,6 +39,11 @@ class Migration:
     #: candidate version -> the replacement's status where it does not pass
     blocked: dict[str, str]
     summary: str = ""
+    #: the first release from which the new form passes, when a bisect proved it
+    new_passes_from: str | None = None
+    #: candidate version -> the ways out the old form's own error named there
+    #: (a migration command, an opt-out setting, a link: ``harness.remedies``)
+    named: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -68,7 +76,7 @@ def _recorded(matrix: Matrix, sid: str, attribute: str) -> str | None:
     return None
 
 
-def migrations(matrix: Matrix) -> list[Migration]:
+def migrations(matrix: Matrix, bisected: list[BisectResult] | None = None) -> list[Migration]:
     baseline = matrix.baseline
     if baseline is None:
         return []
@@ -107,6 +115,12 @@ def migrations(matrix: Matrix) -> list[Migration]:
             blocked={r.mlflow_version: s for r, _, s in blocked},
         )
         where = "; ".join(f"{p} on {r.mlflow_version}" for r, p in hits)
+        entry.named = {r.mlflow_version: ways for r in matrix.candidates
+                       if (cell := matrix.cell(r, sid)) is not None
+                       and (ways := named_ways_out(cell.observations.get("raised")))}
+        if entry.named:
+            where += "; " + "; ".join(f"{v} names {ways}" for v, ways in entry.named.items())
+        entry.new_passes_from = passes_from(bisected or [], new_id)
         ids = f" [{sid} -> {new_id}]"
         if hits and now:
             entry.summary = (
@@ -115,9 +129,10 @@ def migrations(matrix: Matrix) -> list[Migration]:
             )
         elif hits:
             state = base_new.status if base_new else "not run"
+            since = f" (it passes from {entry.new_passes_from} on, found by bisect)" if entry.new_passes_from else ""
             entry.summary = (
                 f"replace `{old_code}` with `{new_code}` together with the bump: the old form {where}; "
-                f"the new one passes there but is {state} on the baseline {baseline.mlflow_version}{ids}"
+                f"the new one passes there but is {state} on the baseline {baseline.mlflow_version}{since}{ids}"
             )
         else:
             entry.timing = None

@@ -12,12 +12,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from harness.analysis.api import ApiSection, api_sections
+from harness.analysis.bisection import for_baseline
 from harness.analysis.crossadvice import CrossAdvice, for_results
 from harness.analysis.deprecations import LibraryWarningGroup, library_warning_groups
 from harness.analysis.guidance import Guidance, build_guidance
 from harness.analysis.inputs import Inputs
 from harness.analysis.matrix import Matrix, build_matrix
 from harness.analysis.policy import GatePolicy
+from harness.results.bisect import BisectResult
 from harness.results.cross import CrossResult
 
 
@@ -32,6 +34,8 @@ class Analysis:
     library_warnings: list[LibraryWarningGroup] = field(default_factory=list)
     #: per candidate, the static API diff against the baseline (when results/api has it)
     api: list[ApiSection] = field(default_factory=list)
+    #: bisects from the baseline: where each change happened, release by release
+    bisect: list[BisectResult] = field(default_factory=list)
 
     def advice_for(self, result: CrossResult) -> list[CrossAdvice]:
         pair = (result.baseline.mlflow_version, result.candidate.mlflow_version)
@@ -44,7 +48,9 @@ class Analysis:
 
 def analyse(inputs: Inputs, policy: GatePolicy, baseline_spec: str | None) -> Analysis:
     matrix = build_matrix(inputs.runs, baseline_spec, policy.slowdown_factor, inputs.run_problems)
-    guidance = build_guidance(matrix, policy, for_results(inputs.cross))
     baseline = matrix.baseline.mlflow_version if matrix.baseline else None
+    bisected = for_baseline(inputs.bisect, baseline)
+    guidance = build_guidance(matrix, policy, for_results(inputs.cross), bisected)
     api = api_sections(inputs.api, baseline, [r.mlflow_version for r in matrix.candidates], inputs.coverage)
-    return Analysis(matrix, guidance, policy, inputs.cross, inputs.cross_problems, library_warning_groups(matrix), api)
+    return Analysis(matrix, guidance, policy, inputs.cross, inputs.cross_problems, library_warning_groups(matrix), api,
+                    bisected)

@@ -13,10 +13,12 @@ from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
+from harness.analysis.bisection import first_break
 from harness.analysis.compare import Comparison
 from harness.analysis.matrix import Matrix, version_key
 from harness.analysis.policy import GatePolicy
 from harness.outcomes import Verdict
+from harness.results.bisect import BisectResult
 from harness.results.runs import RunFile
 
 
@@ -43,6 +45,10 @@ class Rollback:
     requirement: str | None = None
     pip: str | None = None
     summary: str = ""
+    #: the upper bound is the first release with a breaking change, proven by a bisect
+    bound_proven: bool = False
+    #: when not proven: which releases the pin vouches for that no run tested
+    untested: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -102,8 +108,18 @@ def requirement_for(safe: RunFile, newer_broken: list[RunFile]) -> str:
     return f"mlflow>={lower},<{upper}"
 
 
-def rollbacks(matrix: Matrix, policy: GatePolicy) -> list[Rollback]:
-    """One entry per candidate that has breaking verdicts under ``policy``."""
+def _proven_bound(bisected: list[BisectResult], ids: list[str], safe: Version) -> str | None:
+    """The first release with one of ``ids``' breaking changes, when a bisect proved every one of them."""
+    bounds = [first_break(bisected, sid) for sid in ids]
+    if not bounds or any(b is None or not b.exact for b in bounds):
+        return None
+    firsts = [Version(b.first) for b in bounds if b is not None and Version(b.first) > safe]
+    return str(min(firsts)) if len(firsts) == len(bounds) else None
+
+
+def rollbacks(matrix: Matrix, policy: GatePolicy, bisected: list[BisectResult] | None = None) -> list[Rollback]:
+    """One entry per candidate that has breaking verdicts under ``policy``; a bisect of the
+    forcing scenarios (``bisected``) makes the pin's upper bound the first release that breaks."""
     baseline = matrix.baseline
     if baseline is None:
         return []
@@ -136,6 +152,14 @@ def rollbacks(matrix: Matrix, policy: GatePolicy) -> list[Rollback]:
             )
         else:
             requirement = requirement_for(newest_safe, unsafe)
+            safe_version = _version(newest_safe)
+            bound = _proven_bound(bisected or [], ids, safe_version) if safe_version else None
+            upper = requirement.rpartition("<")[2]
+            if bound is not None and Version(bound) <= Version(upper):
+                requirement, entry.bound_proven = f"mlflow>={_minor(safe_version)},<{bound}", True
+            elif safe_version is not None:
+                entry.untested = (f"releases after {newest_safe.mlflow_version} below {upper} were not tested; "
+                                  "`nox -s bisect` finds the first that breaks")
             is_base = newest_safe is baseline
             ahead = (_version(newest_safe) or Version("0")) > (_version(cand) or Version("0"))
             entry.safe_version = newest_safe.mlflow_version
@@ -151,5 +175,9 @@ def rollbacks(matrix: Matrix, policy: GatePolicy) -> list[Rollback]:
             else:
                 advice = f"roll back to {newest_safe.mlflow_version}, the newest tested version without them"
             entry.summary = f"{head}; {advice}: {requirement}"
+            if entry.bound_proven:
+                entry.summary += f" ({bound} is the first release that breaks, found by bisect)"
+            elif entry.untested:
+                entry.summary += f" ({entry.untested})"
         entries.append(entry)
     return entries

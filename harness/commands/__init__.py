@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 #: command modules, in the order ``--help`` lists them
-MODULES = ("matrix", "run", "report", "gate", "skew", "resolve", "plan", "versions", "api", "scan")
+MODULES = ("matrix", "run", "report", "gate", "skew", "bisect", "resolve", "plan", "versions", "api", "scan")
 
 
 @dataclass(frozen=True)

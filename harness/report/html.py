@@ -27,7 +27,7 @@ from typing import Any, Callable
 from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader, StrictUndefined
 
 from harness.analysis.model import Analysis
-from harness.report.htmlview import apiview, cells, cross, envs, guidance, page, timings
+from harness.report.htmlview import apiview, bisectview, cells, cross, envs, guidance, page, timings
 from harness.report.htmlview.common import printable
 
 
@@ -52,6 +52,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("matrix", cells.matrix, "Matrix"),
     Section("differences", page.differences, "Differences"),
     Section("guidance", guidance.guidance, "Guidance"),
+    Section("bisect", bisectview.bisect, "Since when"),
     Section("api", apiview.api, "API changes"),
     Section("cross", cross.cross, "Cross-version"),
     Section("timings", timings.timings, "Timings"),

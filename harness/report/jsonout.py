@@ -14,5 +14,6 @@ def render(analysis: Analysis) -> str:
         "cross": analysis.cross_dicts(),
         "library_warnings": [g.to_dict() for g in analysis.library_warnings],
         "api": [s.to_dict() for s in analysis.api],
+        "bisect": [r.to_dict() for r in analysis.bisect],
     }
     return json.dumps(data, indent=2, default=str) + "\n"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from harness.analysis.guidance import Guidance
 from harness.analysis.model import Analysis
 from harness.outcomes import Verdict
-from harness.report import apitext, cross
+from harness.report import apitext, bisecttext, cross
 from harness.report.escape import md, md_cell as cell, md_code, md_fence, md_table as table
 from harness.report.terminal import render_table, render_timings, summary_lines
 
@@ -112,6 +112,7 @@ def render(analysis: Analysis) -> str:
         lines.append("")
         lines.append(table(["version", "scenario", "verdict", "detail"], details))
         lines.append("")
+    lines += bisecttext.markdown(analysis.bisect)
     lines += apitext.markdown(matrix, analysis.api)
     cross_md = cross.section(analysis)
     if cross_md:

@@ -16,7 +16,7 @@ from harness.analysis.guidance import Guidance
 from harness.analysis.matrix import Matrix
 from harness.analysis.model import Analysis
 from harness.outcomes import Status, Verdict
-from harness.report import apitext
+from harness.report import apitext, bisecttext
 from harness.report.cells import cell_text, column_title
 from harness.report.escape import term
 
@@ -131,6 +131,7 @@ def render(analysis: Analysis, quiet: bool = False) -> str:
             parts.append("timings: baseline median, others as a ratio to it; [slower]/[faster] only past "
                          "the slowdown factor and beyond noise (Mann-Whitney U, p < 0.10)")
     parts.extend(summary_lines(matrix))
+    parts.extend(bisecttext.terminal_lines(analysis.bisect))
     parts.extend(apitext.terminal_lines(analysis.api))
     if analysis.library_warnings:
         parts.append(f"library warnings: {len(analysis.library_warnings)} raised inside libraries "

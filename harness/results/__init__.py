@@ -5,6 +5,7 @@ Each kind is one module with a versioned JSON schema and one loader:
 
 * ``runs``  -- ``results/runs/<label>.json``: one version's scenario cells
 * ``cross`` -- ``results/cross/<baseline>__<candidate>.json``: cross-version steps
+* ``api``   -- ``results/api/<baseline>__<candidate>.json``: the static API diff, both directions
 
 ``files`` holds what they share (corrupt-safe reading, atomic writing, the
 schema header check). A new kind is a new module here with ``SCHEMA_VERSION``,
