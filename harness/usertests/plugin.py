@@ -75,6 +75,7 @@ class Recorder:
         self.records_from: dict[str, int] = {}
         self.written: set[str] = set()
         self.collection: list[warnings.WarningMessage] = []
+        self.testing = False
         self._show = warnings._showwarnmsg  # type: ignore[attr-defined]
         warnings._showwarnmsg = self._showwarnmsg  # type: ignore[attr-defined]
 
@@ -156,7 +157,8 @@ class Recorder:
                 self.emit({"event": "warnings", "nodeid": nodeid, "warnings": self._warnings([warning_message], [])})
             else:
                 self.warned.setdefault(nodeid, []).append(warning_message)
-        elif when == "collect":
+        elif when == "collect" or (when == "config" and not self.testing):
+            # importing conftest files and test modules, before any test ran
             self.collection.append(warning_message)
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
@@ -171,10 +173,11 @@ class Recorder:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtestloop(self, session: pytest.Session) -> None:
-        # after pytest_collection, whose wrapper hands the collection's warnings over as it ends
-        if self.collection:
-            self.emit({"event": "collection_warnings", "warnings": self._warnings(self.collection, [])})
-            self.collection.clear()
+        # after pytest_collection, whose wrapper hands the collection's warnings over as it ends;
+        # written even when there are none, so the row is there in every version's column
+        self.testing = True
+        self.emit({"event": "collection_warnings", "warnings": self._warnings(self.collection, [])})
+        self.collection.clear()
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         self.emit({"event": "finish", "exitstatus": int(exitstatus)})

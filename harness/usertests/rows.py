@@ -18,8 +18,9 @@ duration of all phases, and the warnings with their origins, so compare,
 guidance and the gate treat a test like a scenario.
 
 What is not a test gets a row of its own: a module that does not import is
-``tests.<module nodeid>`` (error, pytest's message); warnings raised while the
-test modules were imported are ``tests.(collection)`` (pass); and when pytest
+``tests.<module nodeid>`` (error, pytest's message); ``tests.(collection)``
+(pass, in every column once pytest got that far) holds the warnings raised
+while conftest files and test modules were imported; and when pytest
 itself did not end normally, ``tests.(session)`` says how (``timeout``,
 ``crashed``, ``error``: nothing collected, usage or internal error) with
 pytest's last output lines, and the test that was running then gets the same
@@ -142,9 +143,9 @@ def rows(events: Iterable[dict[str, Any]], ended: dict[str, Any], tail: str) -> 
         elif kind == "collect_error":
             row = collect_error_row(event)
             found[row.id] = row
-        elif kind == "collection_warnings" and event.get("warnings"):
-            found[COLLECTION] = _row(COLLECTION, Status.PASS, warnings=list(event["warnings"]),
-                                     description="importing the test modules")
+        elif kind == "collection_warnings":
+            found[COLLECTION] = _row(COLLECTION, Status.PASS, warnings=list(event.get("warnings") or []),
+                                     description="loading conftest files and importing the test modules")
         elif kind == "collected":
             collected = event.get("count")
         elif kind == "finish":
