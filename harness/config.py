@@ -21,7 +21,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from harness.analysis.policy import GatePolicy
 from harness.errors import ConfigError
-from harness.specs import SPEC_RE, split_specs, validate_spec  # noqa: F401 - public here too
+from harness.specs import split_specs, validate_spec  # noqa: F401 - public here too
 from harness.outcomes import Verdict
 from harness.pins import PinnedVersion
 from harness.pins.roles import pin_sources, with_pins  # noqa: F401 - with_pins is public here too
