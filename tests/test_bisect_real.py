@@ -8,7 +8,7 @@ satisfy on whatever the releases showed.
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
+
 
 import pytest
 

@@ -188,6 +188,9 @@ def test_skew_runs_the_file_store_group_for_every_other_candidate_only_by_defaul
         calls = []
 
         class FakeSession:
+            def install(self, *args, **kwargs):
+                pass
+
             def run(self, *args, **kwargs):
                 calls.append(list(args[4:]))  # after: python -m harness.crossversion run
 

@@ -7,7 +7,6 @@ uv cache keeps it to seconds). Marked ``mlflow`` because they need the index.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import subprocess
 

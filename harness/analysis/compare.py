@@ -21,7 +21,7 @@ Rules worth knowing:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from packaging.utils import canonicalize_name
 

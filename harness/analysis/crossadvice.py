@@ -8,7 +8,7 @@ says it is inconclusive. ``summary`` is one line, ready for guidance.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from harness.outcomes import Status

@@ -8,7 +8,7 @@ what the comparison observed; nothing is written per version.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from packaging.version import InvalidVersion, Version

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Callable
 
 from harness.analysis.model import Analysis
 from harness.errors import ResultsError

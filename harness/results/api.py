@@ -14,14 +14,13 @@ value, where it is in the release, and the public paths a user reaches it by.
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 from pathlib import Path
 from typing import Any, Iterable
 
 from harness.errors import ResultsError
-from harness.results.files import atomic_write_text, check_header, read_json
+from harness.results.files import check_header, json_files, load_each, read_json, save_checked
 
 SCHEMA_VERSION = 1
 KIND = "mlflow-compat-api"
@@ -184,22 +183,12 @@ def load(path: Path) -> ApiDiff:
 
 
 def save(diff: ApiDiff, path: Path) -> None:
-    data = diff.to_dict()
-    validate(data, str(path))
-    atomic_write_text(path, json.dumps(data, indent=1, default=str) + "\n")
+    save_checked(diff.to_dict(), path, validate, indent=1)
 
 
 def files_in(api_dir: Path) -> list[Path]:
-    if not Path(api_dir).is_dir():
-        return []
-    return sorted(p for p in Path(api_dir).glob("*.json") if not p.name.startswith("."))
+    return json_files(api_dir, "*.json")
 
 
 def load_all(paths: Iterable[Path]) -> tuple[list[ApiDiff], list[str]]:
-    found, problems = [], []
-    for path in paths:
-        try:
-            found.append(load(path))
-        except ResultsError as exc:
-            problems.append(str(exc))
-    return found, problems
+    return load_each(paths, load)

@@ -25,14 +25,13 @@ tested or could not be installed (``between`` lists those, with the reason).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
 from harness.errors import ResultsError
 from harness.outcomes import Status, Verdict
-from harness.results.files import atomic_write_text, check_header, read_json
+from harness.results.files import check_header, json_files, load_each, read_json, save_checked
 
 SCHEMA_VERSION = 1
 KIND = "mlflow-compat-bisect"
@@ -311,24 +310,14 @@ def load(path: Path) -> BisectResult:
 
 
 def save(result: BisectResult, path: Path) -> None:
-    data = result.to_dict()
-    validate(data, str(path))
-    atomic_write_text(path, json.dumps(data, indent=1, default=str) + "\n")
+    save_checked(result.to_dict(), path, validate, indent=1)
 
 
 def files_in(bisect_dir: Path) -> list[Path]:
     """Bisect result files in ``bisect_dir`` (its ``runs/`` subdirectory holds run files, not these)."""
-    if not Path(bisect_dir).is_dir():
-        return []
-    return sorted(p for p in Path(bisect_dir).glob("*__*.json") if not p.name.startswith("."))
+    return json_files(bisect_dir, "*__*.json")
 
 
 def load_all(paths: Iterable[Path]) -> tuple[list[BisectResult], list[str]]:
     """Every readable bisect result, and one-line problems for the rest."""
-    found, problems = [], []
-    for path in paths:
-        try:
-            found.append(load(path))
-        except ResultsError as exc:
-            problems.append(str(exc))
-    return found, problems
+    return load_each(paths, load)

@@ -13,14 +13,13 @@ the one that opened it; for a server, the server and the client.
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
 from harness.errors import ResultsError
 from harness.outcomes import Status
-from harness.results.files import atomic_write_text, check_header, read_json
+from harness.results.files import check_header, json_files, load_each, read_json, save_checked
 
 SCHEMA_VERSION = 1
 KIND = "mlflow-compat-cross"
@@ -164,23 +163,13 @@ def load(path: Path) -> CrossResult:
 
 
 def save(result: CrossResult, path: Path) -> None:
-    data = result.to_dict()
-    validate(data, str(path))
-    atomic_write_text(path, json.dumps(data, indent=2, default=str) + "\n")
+    save_checked(result.to_dict(), path, validate, indent=2)
 
 
 def files_in(cross_dir: Path) -> list[Path]:
-    if not Path(cross_dir).is_dir():
-        return []
-    return sorted(p for p in Path(cross_dir).glob("*.json") if not p.name.startswith("."))
+    return json_files(cross_dir, "*.json")
 
 
 def load_all(paths: Iterable[Path]) -> tuple[list[CrossResult], list[str]]:
     """Every readable cross result, and one-line problems for the rest."""
-    found, problems = [], []
-    for path in paths:
-        try:
-            found.append(load(path))
-        except ResultsError as exc:
-            problems.append(str(exc))
-    return found, problems
+    return load_each(paths, load)

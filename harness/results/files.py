@@ -63,3 +63,28 @@ def check_header(data: dict[str, Any], source: str, schema_version: int, require
     for key in required:
         if key not in data:
             raise ResultsError(f"{source}: missing field {key!r}")
+
+
+def json_files(directory: Path, pattern: str = "*.json") -> list[Path]:
+    """The result files of one kind in ``directory`` (hidden temporary files left out), sorted."""
+    if not Path(directory).is_dir():
+        return []
+    return sorted(p for p in Path(directory).glob(pattern) if not p.name.startswith("."))
+
+
+def load_each(paths: Iterable[Path], load: Any) -> tuple[list[Any], list[str]]:
+    """``load(path)`` for every path: what loaded, and one line per ``ResultsError`` for the rest."""
+    found, problems = [], []
+    for path in paths:
+        try:
+            found.append(load(path))
+        except ResultsError as exc:
+            problems.append(str(exc))
+    return found, problems
+
+
+def save_checked(data: dict[str, Any], path: Path, validate: Any, indent: int = 2) -> None:
+    """Validate ``data`` as its reader will, then write it atomically: a producer never writes a file
+    its own reader would reject."""
+    validate(data, str(path))
+    atomic_write_text(path, json.dumps(data, indent=indent, default=str) + "\n")
