@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Callable
 
 from harness.commands import load_all
@@ -22,9 +23,15 @@ exit codes: 0 done (whatever the matrix shows), 1 gate violation,
 Configuration: [tool.mlflow-compat] in pyproject.toml; see README.md."""
 
 
+def program_name() -> str:
+    """What the user typed: ``mlflow-compat`` for the installed script, ``python -m harness`` otherwise."""
+    script = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else ""
+    return script if script.startswith("mlflow-compat") else "python -m harness"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m harness",
+        prog=program_name(),
         description="mlflow-compat: one scenario set, many MLflow versions, one compatibility matrix.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
