@@ -38,6 +38,7 @@ import signal
 import sys
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 import nox
 
@@ -212,14 +213,16 @@ def _tool_session(func):
     return nox.session(venv_backend="none")(func)
 
 
-def _run_tool(session: nox.Session, install: list[str], *args: str, interruptible: bool = False) -> None:
+def _run_tool(session: nox.Session, install: Callable[[], list[str]], *args: str,
+              interruptible: bool = False) -> None:
     """``python -m ARGS`` in the project root: installed, with the tool's interpreter; from the checkout,
-    in this session's light environment with ``install`` (never mlflow)."""
+    in this session's light environment with what ``install()`` lists (never mlflow). A callable
+    because the list is read from the checkout's pyproject.toml, which an installed tool does not have."""
     if not CHECKOUT:
         _harness(session, *args, interruptible=interruptible)
         return
     extra = {"interrupt_timeout": INTERRUPT_TIMEOUT_S, "terminate_timeout": TERMINATE_TIMEOUT_S} if interruptible else {}
-    session.install(*install)
+    session.install(*install())
     with session.chdir(ROOT):
         session.run("python", "-m", *args, env={"PYTHONPATH": str(home.HOME)}, **extra)
 
@@ -230,14 +233,14 @@ def skew(session: nox.Session) -> None:
     # It only drives the per-version environments (reused from the mlflow-<spec>
     # sessions, or created the same way) and prints what they found: the
     # harness's own dependencies, never mlflow.
-    _run_tool(session, _runtime_deps(), "harness.crossversion", "run", *session.posargs)
+    _run_tool(session, _runtime_deps, "harness.crossversion", "run", *session.posargs)
     # The file-store group starts no server (a few minutes a pair): every other
     # candidate gets it too, so each version's answer to the baseline's ./mlruns
     # is in results/cross/. Only on the default path: arguments choose one pair.
     if not session.posargs:
         for spec in CONFIG.versions[:-1]:
             if spec != CONFIG.baseline:
-                _run_tool(session, [], "harness.crossversion", "run", "--candidate", spec, "--only", "filestore")
+                _run_tool(session, lambda: [], "harness.crossversion", "run", "--candidate", spec, "--only", "filestore")
 
 
 @_tool_session
@@ -245,29 +248,29 @@ def bisect(session: nox.Session) -> None:
     """First release of each change between the baseline and the newest candidate (results/bisect/)."""
     # Like skew: drives one environment per release (.nox/bisect-mlflow-<version>,
     # or a matrix session's own), with the harness's own dependencies.
-    _run_tool(session, _runtime_deps(), "harness", "bisect", *session.posargs, interruptible=True)
+    _run_tool(session, _runtime_deps, "harness", "bisect", *session.posargs, interruptible=True)
 
 
 @_tool_session
 def report(session: nox.Session) -> None:
     """Rebuild the matrix, guidance, JUnit XML and HTML report from results/runs."""
-    _run_tool(session, _report_deps() if CHECKOUT else [], "harness", "report", *session.posargs)
+    _run_tool(session, _report_deps, "harness", "report", *session.posargs)
 
 
 @_tool_session
 def gate(session: nox.Session) -> None:
     """Exit 1 when a candidate regresses beyond [tool.mlflow-compat.gate] policy."""
-    _run_tool(session, _report_deps() if CHECKOUT else [], "harness", "gate", *session.posargs)
+    _run_tool(session, _report_deps, "harness", "gate", *session.posargs)
 
 
 @_tool_session
 def api(session: nox.Session) -> None:
     """Static API diff (griffe over each release's source, never imported): results/api/."""
     # a light environment: the harness, griffe and uv (to fetch release sources --no-deps); never mlflow
-    _run_tool(session, ["-e", f"{home.HOME}[api]", "uv>=0.4"], "harness", "api", *session.posargs)
+    _run_tool(session, lambda: ["-e", f"{home.HOME}[api]", "uv>=0.4"], "harness", "api", *session.posargs)
 
 
 @_tool_session
 def scan(session: nox.Session) -> None:
     """The places in your code that the API changes break (results/api; `-- PATH... [--format sarif] [--fix]`)."""
-    _run_tool(session, ["-e", f"{home.HOME}[scan]"], "harness", "scan", *session.posargs)
+    _run_tool(session, lambda: ["-e", f"{home.HOME}[scan]"], "harness", "scan", *session.posargs)

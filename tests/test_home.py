@@ -39,3 +39,37 @@ def test_an_installed_harness_is_reached_through_links_to_its_two_packages_only(
     moved = installed_layout(tmp_path / "v2", monkeypatch)
     assert (Path(home.import_path(tmp_path / "envs")) / "harness").resolve() == moved / "harness"
     assert home.import_path(tmp_path / "envs") == str(path)
+
+
+class RecordingSession:
+    """Stands in for nox's session object: records what a session would run."""
+
+    def __init__(self):
+        self.ran, self.installed = [], []
+
+    def run(self, *args, **kwargs):
+        self.ran.append(args)
+
+    def install(self, *args, **kwargs):
+        self.installed.append(args)
+
+    def chdir(self, path):
+        import contextlib
+
+        return contextlib.nullcontext()
+
+
+def test_installed_the_tool_sessions_run_in_the_tools_interpreter_without_reading_a_checkout(tmp_path, monkeypatch):
+    """An installed mlflow-compat has no pyproject.toml beside the harness: skew, bisect, report, gate,
+    api and scan run with the tool's own interpreter and install nothing (the team run's skew once
+    died reading the checkout's dependency list)."""
+    import harness.noxfile as sessions
+
+    installed_layout(tmp_path, monkeypatch)
+    monkeypatch.setattr(sessions, "CHECKOUT", False)
+    for name in ("skew", "bisect", "report", "gate", "api", "scan"):
+        session = RecordingSession()
+        session.posargs = []
+        getattr(sessions, name).func(session)
+        assert session.installed == [] and session.ran, name
+        assert session.ran[-1][0] == sys.executable and "harness" in session.ran[-1][2], name
