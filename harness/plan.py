@@ -18,7 +18,7 @@ JSON ``python -m harness plan --json`` prints, a contract CI reads
      "env": {"MLFLOW_COMPAT_BASELINE_FROM": "...", ...},   # every job needs it
      "jobs": [JOB, ...],
      "matrix": {"include": [JOB of kind "version", ...]},   # for a CI job matrix
-     "report": {"command": "nox -s report"},
+     "report": {"command": "nox -s report"},    # installed: "mlflow-compat matrix -s report"
      "gate": {"baseline": "2.9.2", "candidates": ["3.1.4"], "args": [...], "command": "..."}}
 
     VERSION = {"role": "baseline" | "candidate" | "version", "spec": "3.1.4",
@@ -50,6 +50,15 @@ def session_name(spec: str) -> str:
     """The nox session that runs one version: ``mlflow-3.1.4``, ``mlflow-3``."""
     return f"mlflow-{spec}"
 
+
+
+def session_command(session: str, args: Sequence[str] = ()) -> str:
+    """How a user runs one packaged session: ``nox -s NAME`` in mlflow-compat's checkout,
+    ``mlflow-compat matrix -s NAME`` when installed (a team's repository has no noxfile of ours)."""
+    from harness import home
+
+    prefix = "nox -s" if home.is_checkout() else "mlflow-compat matrix -s"
+    return " ".join([prefix, session, *(["--", *map(shlex.quote, args)] if args else [])])
 
 @dataclass(frozen=True)
 class PlannedVersion:
@@ -122,24 +131,24 @@ class Plan:
         if not self.run:
             return []
         jobs = [
-            {"id": v.session, "kind": "version", **v.to_dict(), "command": f"nox -s {v.session}",
-             "commands": [f"nox -s {v.session}"], "artifact": f"runs-{v.session}"}
+            {"id": v.session, "kind": "version", **v.to_dict(), "command": session_command(v.session),
+             "commands": [session_command(v.session)], "artifact": f"runs-{v.session}"}
             for v in self.versions
         ]
         if self.candidate is not None:
-            cross = "nox -s skew"
+            cross = session_command("skew")
             jobs.append({"id": "skew", "kind": "cross", "session": "skew", "command": cross, "commands": [cross],
                          "baseline": self.baseline.spec, "candidate": self.candidate.spec, "artifact": "cross"})
         sarif = f"{self.results_dir}/{SARIF_NAME}"
-        scan = f"nox -s scan -- {' '.join(map(shlex.quote, self.scan_paths))} --format sarif --output {sarif}"
+        scan = session_command("scan", [*self.scan_paths, "--format", "sarif", "--output", sarif])
         # the scan reads the API diff between the two releases (results/api)
         jobs.append({"id": "scan", "kind": "scan", "session": "scan", "command": scan,
-                     "commands": ["nox -s api", scan], "sarif": sarif, "paths": list(self.scan_paths)})
+                     "commands": [session_command("api"), scan], "sarif": sarif, "paths": list(self.scan_paths)})
         return jobs
 
     def to_dict(self) -> dict:
         jobs = self.jobs()
-        gate = " ".join(["nox -s gate", *(["--", *map(shlex.quote, self.gate_args)] if self.gate_args else [])])
+        gate = session_command("gate", self.gate_args)
         return {
             "schema_version": SCHEMA_VERSION,
             "run": self.run,
@@ -151,7 +160,7 @@ class Plan:
             "env": dict(self.env),
             "jobs": jobs,
             "matrix": {"include": [j for j in jobs if j["kind"] == "version"]},
-            "report": {"command": "nox -s report"},
+            "report": {"command": session_command("report")},
             "gate": {
                 "baseline": self.baseline.spec,
                 "candidates": [v.spec for v in self.versions if v is not self.baseline] if self.run else [],

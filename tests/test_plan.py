@@ -75,6 +75,21 @@ def test_a_bump_plans_exactly_the_two_pinned_releases(repo, results_dir, capsys,
     assert scan["command"].startswith("nox -s scan -- . --format sarif --output ") and scan["sarif"].endswith("scan.sarif")
 
 
+def test_installed_the_plan_names_the_installed_command(repo, results_dir, capsys, monkeypatch):
+    """A team's repository has no noxfile of ours: the jobs run `mlflow-compat matrix -s <session>`."""
+    from harness import home
+
+    monkeypatch.chdir(repo)
+    monkeypatch.setattr(home, "is_checkout", lambda: False)
+    data = plan_json(capsys, "--results-dir", str(results_dir),
+                     "--baseline-from", "git:main:requirements.txt", "--candidate-from", "requirements.txt")
+    assert [j["command"] for j in data["jobs"][:3]] == [
+        "mlflow-compat matrix -s mlflow-2.9.2", "mlflow-compat matrix -s mlflow-3.1.4", "mlflow-compat matrix -s skew"]
+    assert data["jobs"][-1]["commands"][0] == "mlflow-compat matrix -s api"
+    assert data["gate"]["command"] == "mlflow-compat matrix -s gate -- --baseline 2.9.2 --candidate 3.1.4"
+    assert data["report"]["command"] == "mlflow-compat matrix -s report"
+
+
 def test_equal_pins_plan_nothing(repo, results_dir, capsys, monkeypatch):
     monkeypatch.chdir(repo)
     same = ["--results-dir", str(results_dir), "--baseline-from", "git:main:requirements.txt",
