@@ -51,6 +51,13 @@ def test_the_nox_command_is_the_packaged_noxfile_with_the_projects_place(tmp_pat
     env = nox_environment(load_config(env={}), None)
     assert env["MLFLOW_COMPAT_ROOT"] == str(repo.resolve())
     assert env["MLFLOW_COMPAT_CONFIG"] == str(repo.resolve() / "pyproject.toml")
+    # the pull-request variables name the user's files from here; nox runs in the package's directory
+    monkeypatch.setenv("MLFLOW_COMPAT_BASELINE_FROM", "git:origin/main:requirements.txt")
+    monkeypatch.setenv("MLFLOW_COMPAT_CANDIDATE_FROM", "requirements.txt,/abs/constraints.txt")
+    env = nox_environment(load_config(env={}), None)
+    here = Path.cwd()
+    assert env["MLFLOW_COMPAT_BASELINE_FROM"] == f"git:origin/main:{here / 'requirements.txt'}"
+    assert env["MLFLOW_COMPAT_CANDIDATE_FROM"] == f"{here / 'requirements.txt'},/abs/constraints.txt"
 
 
 def test_matrix_lists_the_sessions_of_the_repository_it_runs_in(tmp_path, monkeypatch, capfd):

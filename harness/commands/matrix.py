@@ -30,6 +30,7 @@ import os
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 from harness.commands import command
 from harness.commands.options import common, config_from
@@ -63,7 +64,9 @@ def nox_command(args: argparse.Namespace) -> list[str]:
 def nox_environment(config, results_dir) -> dict[str, str]:
     """This process's environment plus where the project is (nox runs in the package's directory)."""
     from harness import home
-    from harness.config import CONFIG_ENV, RESULTS_ENV, ROOT_ENV
+    from harness.config import BASELINE_FROM_ENV, CANDIDATE_FROM_ENV, CONFIG_ENV, RESULTS_ENV, ROOT_ENV
+    from harness.pins.sources import absolute_source
+    from harness.specs import split_specs
 
     env = {**os.environ, ROOT_ENV: str(config.root)}
     if config.source is not None:
@@ -72,6 +75,10 @@ def nox_environment(config, results_dir) -> dict[str, str]:
         env.pop(CONFIG_ENV, None)
     if results_dir is not None:
         env[RESULTS_ENV] = str(results_dir.resolve())
+    for variable in (BASELINE_FROM_ENV, CANDIDATE_FROM_ENV):
+        # nox runs in the package's directory: relative pin sources are the user's, from here
+        if env.get(variable):
+            env[variable] = ",".join(absolute_source(s, Path.cwd()) for s in split_specs(env[variable]))
     if home.is_checkout():  # a checkout run without installing: nox must import it too
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(home.HOME), env.get("PYTHONPATH", "")) if p)
     return env

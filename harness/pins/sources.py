@@ -89,6 +89,18 @@ def _existing_parent(path: Path) -> Path:
     return parent
 
 
+def absolute_source(source: str, cwd: Path) -> str:
+    """``source`` with its path made absolute against ``cwd`` (``git:<ref>:<path>`` keeps its ref):
+    for handing a source to a process that runs elsewhere, such as nox in the package's directory."""
+    text = source.strip()
+    if text.startswith(GIT_PREFIX):
+        ref, sep, raw = text[len(GIT_PREFIX):].partition(":")
+        if sep and raw.strip() and not Path(raw.strip()).is_absolute():
+            return f"{GIT_PREFIX}{ref}:{cwd / raw.strip()}"
+        return text
+    return str(cwd / text) if text and not Path(text).is_absolute() else text
+
+
 def locate(source: str | Path, cwd: Path | None = None) -> Location:
     """The file ``source`` names: a path on disk or ``git:<ref>:<path>``."""
     text = str(source).strip()
