@@ -57,3 +57,20 @@ def test_without_a_proven_boundary_the_pin_says_what_is_untested(results_dir, ca
     assert main(["report", "--results-dir", str(results_dir), "-q"]) == 0
     out = capsys.readouterr().out
     assert "mlflow>=2.9,<3 (releases after 2.9.2 below 3 were not tested; `nox -s bisect` finds the first that breaks)" in out
+
+
+def test_a_proven_break_caps_the_pin_even_when_other_forcing_scenarios_were_not_bisected(results_dir, capsys):
+    """3.1.4 also breaks b.other, which no bisect followed: 2.18.0 is still proven to break a.old,
+    so the pin stops there, and says the releases below were not run for b.other."""
+    results_with_bisect(results_dir)
+    runs = results_dir / "runs"
+    write(runs, run_file("2.9.2", [scenario("a.old", **OLD), scenario("a.new", "error", **NEW), scenario("b.other")],
+                         spec="2.9"))
+    write(runs, run_file("3.1.4", [scenario("a.old", "error", **OLD), scenario("a.new", **NEW),
+                                   scenario("b.other", "fail")], spec="3"))
+    assert main(["report", "--results-dir", str(results_dir), "-q"]) == 0
+    out = capsys.readouterr().out
+    assert ("mlflow>=2.9,<2.18.0 (2.18.0 is the first release that breaks, found by bisect; releases after 2.9.2 "
+            "below 2.18.0 were not bisected for b.other; `nox -s bisect` finds the first that breaks)") in out
+    rollback = json.loads((results_dir / "matrix.json").read_text())["guidance"]["rollback"][0]
+    assert rollback["bound_proven"] is False and rollback["requirement"] == "mlflow>=2.9,<2.18.0"

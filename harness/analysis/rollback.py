@@ -108,13 +108,19 @@ def requirement_for(safe: RunFile, newer_broken: list[RunFile]) -> str:
     return f"mlflow>={lower},<{upper}"
 
 
-def _proven_bound(bisected: list[BisectResult], ids: list[str], safe: Version) -> str | None:
-    """The first release with one of ``ids``' breaking changes, when a bisect proved every one of them."""
-    bounds = [first_break(bisected, sid) for sid in ids]
-    if not bounds or any(b is None or not b.exact for b in bounds):
-        return None
-    firsts = [Version(b.first) for b in bounds if b is not None and Version(b.first) > safe]
-    return str(min(firsts)) if len(firsts) == len(bounds) else None
+def _proven_bound(bisected: list[BisectResult], ids: list[str], safe: Version) -> tuple[str | None, list[str]]:
+    """(the first release a bisect proved breaks one of ``ids``, the ids no bisect proved).
+
+    Any proven break is a ceiling for the pin, whatever the other scenarios do; the pin is
+    only fully proven when every forcing scenario's first break is known."""
+    firsts, unproven = [], []
+    for sid in ids:
+        bound = first_break(bisected, sid)
+        if bound is None or not bound.exact or Version(bound.first) <= safe:
+            unproven.append(sid)
+        else:
+            firsts.append(Version(bound.first))
+    return (str(min(firsts)) if firsts else None), unproven
 
 
 def rollbacks(matrix: Matrix, policy: GatePolicy, bisected: list[BisectResult] | None = None) -> list[Rollback]:
@@ -153,12 +159,19 @@ def rollbacks(matrix: Matrix, policy: GatePolicy, bisected: list[BisectResult] |
         else:
             requirement = requirement_for(newest_safe, unsafe)
             safe_version = _version(newest_safe)
-            bound = _proven_bound(bisected or [], ids, safe_version) if safe_version else None
+            bound, unproven = _proven_bound(bisected or [], ids, safe_version) if safe_version else (None, ids)
             upper = requirement.rpartition("<")[2]
             if bound is not None and Version(bound) <= Version(upper):
-                requirement, entry.bound_proven = f"mlflow>={_minor(safe_version)},<{bound}", True
-            elif safe_version is not None:
-                entry.untested = (f"releases after {newest_safe.mlflow_version} below {upper} were not tested; "
+                requirement, upper = f"mlflow>={_minor(safe_version)},<{bound}", bound
+                entry.bound_proven = not unproven
+            else:
+                bound = None
+            if safe_version is not None and not entry.bound_proven:
+                checked = "tested"
+                if bound is not None:  # proven for some scenarios: name those no bisect followed
+                    checked = "bisected for " + ", ".join(unproven[:3])
+                    checked += f", +{len(unproven) - 3} more" if len(unproven) > 3 else ""
+                entry.untested = (f"releases after {newest_safe.mlflow_version} below {upper} were not {checked}; "
                                   "`nox -s bisect` finds the first that breaks")
             is_base = newest_safe is baseline
             ahead = (_version(newest_safe) or Version("0")) > (_version(cand) or Version("0"))
@@ -175,8 +188,9 @@ def rollbacks(matrix: Matrix, policy: GatePolicy, bisected: list[BisectResult] |
             else:
                 advice = f"roll back to {newest_safe.mlflow_version}, the newest tested version without them"
             entry.summary = f"{head}; {advice}: {requirement}"
-            if entry.bound_proven:
-                entry.summary += f" ({bound} is the first release that breaks, found by bisect)"
+            if bound is not None:
+                entry.summary += f" ({bound} is the first release that breaks, found by bisect"
+                entry.summary += f"; {entry.untested})" if entry.untested else ")"
             elif entry.untested:
                 entry.summary += f" ({entry.untested})"
         entries.append(entry)
