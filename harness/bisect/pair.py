@@ -107,8 +107,9 @@ def bisect_pair(
         sources[run.mlflow_version] = [shown(run.path, results_base) if run.path else run.label]
     search = Search(releases, changes, known, max_releases=max_releases, log=log)
     scenarios = sorted({c.scenario for c in changes})
-    log(f"bisect {baseline.mlflow_version} -> {candidate.mlflow_version}: {len(changes)} changes in "
-        f"{len(scenarios)} scenarios, {len(releases) - 2} releases between"
+    log(f"bisect {baseline.mlflow_version} -> {candidate.mlflow_version}: {len(changes)} "
+        f"change{'s' if len(changes) != 1 else ''} in {len(scenarios)} scenario{'s' if len(scenarios) != 1 else ''}, "
+        f"{len(releases) - 2} releases between"
         + (f", at most {max_releases} to run" if max_releases is not None else ""))
     result = BisectResult(
         baseline={"version": baseline.mlflow_version, "label": baseline.label},
