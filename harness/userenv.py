@@ -47,8 +47,8 @@ from harness.pins import locks, pyproject, requirements
 from harness.pins.roles import with_pins
 from harness.pins.sources import Location
 
-if TYPE_CHECKING:  # harness.config imports this module
-    from harness.config import Config
+if TYPE_CHECKING:
+    from harness.settings import Config
 
 #: released together with the same version numbers: one override moves them all
 MLFLOW_FAMILY = ("mlflow", "mlflow-skinny", "mlflow-tracing")

@@ -3,7 +3,7 @@
 Chromium renders the page from hand-written run files, takes a screenshot
 (which must show the coloured matrix, not a blank page) and dumps the DOM it
 built (which must hold the matrix table and the chart SVGs). The test installs
-nothing: `.ci/run` installs chromium (apt-get), and without it the test is
+nothing: `.ci/run` installs chromium (the Debian package), and without it the test is
 skipped with the reason.
 """
 
@@ -43,7 +43,7 @@ def chromium() -> str:
     found = find_chromium()
     if found is None:
         pytest.skip("chromium is not installed (no /usr/bin/chromium, none on PATH); "
-                    ".ci/run installs it with `apt-get install -y chromium`")
+                    ".ci/run installs the Debian chromium package")
     return found
 
 

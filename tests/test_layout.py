@@ -21,12 +21,9 @@ def modules() -> dict[str, Path]:
 def imports(path: Path, names: set[str]) -> set[str]:
     """The harness modules ``path`` imports (``from a.b import c`` is a.b.c when that is a module)."""
     found = set()
-    tree = ast.parse(path.read_text())
-    typing_only = {id(n) for block in ast.walk(tree) if isinstance(block, ast.If)
-                   and ast.unparse(block.test).endswith("TYPE_CHECKING") for n in ast.walk(block)}
-    for node in ast.walk(tree):
-        if id(node) in typing_only:
-            continue
+    # every import counts: inside functions and under TYPE_CHECKING too (a circle a type
+    # checker follows is still a circle in the design)
+    for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.ImportFrom) and node.module and not node.level:
             for alias in node.names:
                 target = f"{node.module}.{alias.name}"

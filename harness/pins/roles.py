@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
 from harness.pins import read_pin, resolve_pin
 
-if TYPE_CHECKING:  # harness.config imports this module
-    from harness.config import Config
+if TYPE_CHECKING:
+    from harness.settings import Config
 
 
 def with_pins(
