@@ -78,6 +78,16 @@ def test_show_command_reports_a_corrupt_file_in_one_line(tmp_path, capsys):
     assert err.startswith("mlflow-compat:") and err.count("\n") == 1 and "Traceback" not in err
 
 
+def test_an_interpreter_that_does_not_exist_is_one_line(tmp_path, capsys, monkeypatch):
+    from harness.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["skew", "--results-dir", str(tmp_path / "results"), "--baseline-python", "nope/bin/python",
+                 "--candidate-python", "nope/bin/python"]) == 2
+    err = capsys.readouterr().err
+    assert err == "mlflow-compat: --baseline-python nope/bin/python: no such interpreter\n"
+
+
 # -- pairing -------------------------------------------------------------
 def test_pair_is_default_baseline_and_newest_candidate(make_config):
     config = make_config(versions=("2.9", "2.22", "3"), baseline="2.9")

@@ -56,6 +56,11 @@ def prepare_sides(
     sides = {}
     for role, spec, python in (("baseline", pair[0], baseline_python), ("candidate", pair[1], candidate_python)):
         if python:
+            given = Path(python).expanduser()
+            if not given.is_file():
+                raise HarnessError(f"--{role}-python {python}: no such interpreter")
+            # absolute, not resolved: the steps run in other directories, and a venv's python is a symlink
+            python = str(given.absolute())
             version = envs.installed_version(python)
             if version is None:
                 raise HarnessError(f"--{role}-python {python}: no mlflow installed there")
