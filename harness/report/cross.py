@@ -5,33 +5,23 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from harness.analysis.crossadvice import CrossAdvice
-from harness.crossversion.artifacts import VARIANTS
-from harness.crossversion.database import STEPS as DB_WHAT
+from harness.report.crossfacts import (
+    DB_STEPS, DB_WHAT, ROLES, VARIANTS, direction, load_pairs, saved_formats, schema_change, step_text, step_why,
+)
 from harness.report.escape import md, md_cell as cell, md_code, md_table as table
 from harness.outcomes import Status
-from harness.results.cross import ROLES, CrossResult, StepResult
+from harness.results.cross import CrossResult, StepResult
 
 if TYPE_CHECKING:
     from harness.analysis.model import Analysis
 
-DB_STEPS = tuple(DB_WHAT)
-
 
 def _cell(step: StepResult | None) -> str:
-    if step is None:
-        return "–"
-    text = str(step.status)
-    if step.status != Status.PASS:
-        op = step.observations.get("failed_op")
-        kind = (step.error or {}).get("type")
-        text += f" ({'at ' + str(op) + ': ' if op else ''}{kind or ''})" if kind or op else ""
-    return cell(text)
+    return "–" if step is None else cell(step_text(step))
 
 
 def _why(step: StepResult) -> str:
-    err = step.error or {}
-    message = (err.get("message") or step.reason or "").split(" Response body:")[0]  # HTTP errors append HTML
-    text = f"{err.get('type', '')}: {message}".strip(": ")
+    text = step_why(step)
     return md(text[:300] + ("..." if len(text) > 300 else ""))
 
 
@@ -55,18 +45,10 @@ def _server_grid(r: CrossResult) -> list[str]:
 def _artifacts(r: CrossResult) -> list[str]:
     if not r.area("artifacts"):
         return []
-    pairs = [(w, rd) for w in ROLES for rd in ((w,) + tuple(x for x in ROLES if x != w))]
-    headers = ["model", "saved as", *(f"{cell(r.version(w))} → {cell(r.version(rd))}" for w, rd in pairs)]
-    rows = []
-    for variant in VARIANTS:
-        formats = []
-        for w in ROLES:
-            log = r.get(f"artifacts.{variant}.log", w, w)
-            if log is None:
-                continue
-            fmt = log.observations.get("serialization_format") or log.observations.get("model_file")
-            formats.append(f"{r.version(w)}: {fmt if log.status == Status.PASS else f'not logged ({log.status})'}")
-        rows.append([variant, cell("; ".join(formats)), *(_cell(r.get(f"artifacts.{variant}.load", w, rd)) for w, rd in pairs)])
+    pairs = load_pairs()
+    headers = ["model", "saved as", *(cell(direction(r, w, rd)) for w, rd in pairs)]
+    rows = [[variant, cell(saved_formats(r, variant)), *(_cell(r.get(f"artifacts.{variant}.load", w, rd)) for w, rd in pairs)]
+            for variant in VARIANTS]
     return ["### Models across versions (logged by → loaded by)", "", table(headers, rows), ""]
 
 
@@ -76,12 +58,9 @@ def _database(r: CrossResult) -> list[str]:
     rows = []
     for sid in DB_STEPS:
         for step in (s for s in r.steps if s.id == sid):
-            obs = step.observations
-            before, after = obs.get("schema_revision_before"), obs.get("schema_revision_after")
-            rev = f"{before or '–'} → {after or '–'}" if (before or after) else ""
-            extra = " (records identical)" if obs.get("records_identical") else ""
+            extra = " (records identical)" if step.observations.get("records_identical") else ""
             rows.append([md_code(sid, table=True), DB_WHAT.get(sid, ""), cell(r.version(step.to_role)),
-                         _cell(step) + extra, cell(rev)])
+                         _cell(step) + extra, cell(schema_change(step.observations))])
     return ["### Tracking database (sqlite)", "",
             table(["step", "what", "by", "outcome", "schema revision"], rows), ""]
 

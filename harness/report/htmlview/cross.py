@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from harness.analysis.crossadvice import VARIANT_NAMES
 from harness.analysis.model import Analysis
 from harness.outcomes import Status
-from harness.report.cross import DB_STEPS, DB_WHAT, ROLES, VARIANTS
+from harness.report.crossfacts import (
+    DB_STEPS, DB_WHAT, ROLES, VARIANTS, direction, load_pairs, saved_formats, schema_change, step_text, step_why,
+)
 from harness.report.htmlview.common import KeyValue, clip, key_values
 from harness.report.htmlview.guidance import AdviceView, advice_view, cross_anchor
 from harness.results.cross import CrossResult, StepResult
@@ -31,20 +33,13 @@ class StepView:
 
 
 def why(step: StepResult) -> str:
-    err = step.error or {}
-    message = str(err.get("message") or step.reason or "").split(" Response body:")[0]  # HTTP errors append HTML
-    return clip(f"{err.get('type', '')}: {message}".strip(": "), 2000)
+    return clip(step_why(step), 2000)
 
 
 def step_view(step: StepResult | None, name: str = "") -> StepView:
     if step is None:
         return StepView(name, "", "–", "not run")
-    text = str(step.status)
-    if step.status != Status.PASS:
-        op, kind = step.observations.get("failed_op"), (step.error or {}).get("type")
-        where = f"at {op}" if op else ""
-        text += f" ({where}: {kind})" if where and kind else f" ({where or kind})" if where or kind else ""
-    return StepView(name, str(step.status), text, why(step) if step.status != Status.PASS else "")
+    return StepView(name, str(step.status), step_text(step), why(step) if step.status != Status.PASS else "")
 
 
 @dataclass
@@ -105,7 +100,7 @@ class PairView:
 
 
 def _direction(r: CrossResult, step: StepResult) -> str:
-    return f"{r.version(step.from_role)} → {r.version(step.to_role)}"
+    return direction(r, step.from_role, step.to_role)
 
 
 def _grid(r: CrossResult, view: PairView) -> None:
@@ -126,28 +121,19 @@ def _grid(r: CrossResult, view: PairView) -> None:
 def _artifacts(r: CrossResult, view: PairView) -> None:
     if not r.area("artifacts"):
         return
-    pairs = [(w, rd) for w in ROLES for rd in ((w,) + tuple(x for x in ROLES if x != w))]
-    view.directions = [f"{r.version(w)} → {r.version(rd)}" for w, rd in pairs]
+    pairs = load_pairs()
+    view.directions = [direction(r, w, rd) for w, rd in pairs]
     for variant in VARIANTS:
-        formats = []
-        for writer in ROLES:
-            log = r.get(f"artifacts.{variant}.log", writer, writer)
-            if log is None:
-                continue
-            fmt = log.observations.get("serialization_format") or log.observations.get("model_file")
-            formats.append(f"{r.version(writer)}: " + (str(fmt) if log.status == Status.PASS else f"not logged ({log.status})"))
-        view.artifacts.append(ArtifactRow(variant, VARIANT_NAMES.get(variant, variant), "; ".join(formats),
+        view.artifacts.append(ArtifactRow(variant, VARIANT_NAMES.get(variant, variant), saved_formats(r, variant),
                                           [step_view(r.get(f"artifacts.{variant}.load", w, rd)) for w, rd in pairs]))
 
 
 def _database(r: CrossResult, view: PairView) -> None:
     for sid in DB_STEPS:
         for step in (s for s in r.steps if s.id == sid):
-            obs = step.observations
-            before, after = obs.get("schema_revision_before"), obs.get("schema_revision_after")
             view.database.append(DbRow(
-                sid, DB_WHAT.get(sid, ""), r.version(step.to_role), step_view(step), bool(obs.get("records_identical")),
-                f"{before or '–'} → {after or '–'}" if (before or after) else "",
+                sid, DB_WHAT.get(sid, ""), r.version(step.to_role), step_view(step),
+                bool(step.observations.get("records_identical")), schema_change(step.observations),
             ))
 
 
