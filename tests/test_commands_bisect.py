@@ -89,3 +89,23 @@ def test_known_cells_keep_the_newest_cell_and_skip_unusable_runs(tmp_path):
     assert set(cells) == {"2.14.0"}
     assert {sid: c.status for sid, c in cells["2.14.0"].items()} == {SID: "error", "a.b.c": "fail"}
     assert len(sources["2.14.0"]) == 2
+
+
+def test_a_cell_installed_otherwise_than_the_configuration_says_now_is_not_reused(tmp_path):
+    """Companion pins or the libraries policy changed since a bisect run: its cells prove nothing now."""
+    import dataclasses
+
+    from harness import envs
+    from harness.bisect.releases import installed_as_now
+    from harness.config import CompanionRule, load_config
+
+    config = dataclasses.replace(load_config(env={}), results_dir=tmp_path, environment=(),
+                                 companions=(CompanionRule("<2.10", ("setuptools<82",)),))
+    now = envs.requirements_for("2.9.4", config)
+    assert "setuptools<82" in now
+    same = run_file("2.9.4", [], install={"requirements": now, "libraries": {"policy": config.libraries}})
+    other_pins = run_file("2.9.4", [], install={"requirements": [r for r in now if r != "setuptools<82"]})
+    other_libraries = run_file("2.9.4", [], install={"requirements": now, "libraries": {"policy": "other"}})
+    unrecorded = run_file("2.9.4", [])
+    assert installed_as_now(same, config) and installed_as_now(unrecorded, config)
+    assert not installed_as_now(other_pins, config) and not installed_as_now(other_libraries, config)

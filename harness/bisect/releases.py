@@ -69,6 +69,21 @@ def known_cells(
     return cells, sources
 
 
+def installed_as_now(run: RunFile, config: Config) -> bool:
+    """Whether ``run``'s release was installed with what ``config`` installs now: the same
+    requirements (companion pins, extra requirements, what the project's environment leaves
+    to the harness) and libraries policy. A cell from another install proves nothing about
+    this one; a run file that did not record its install (older files) is taken as it is."""
+    from harness.userenv import UserEnvironment
+
+    recorded = run.install.get("requirements")
+    if recorded is None:
+        return True
+    policy = (run.install.get("libraries") or {}).get("policy")
+    wanted = envs.requirements_for(run.mlflow_version, config, UserEnvironment.of(config))
+    return list(recorded) == wanted and policy in (None, config.libraries)
+
+
 def shown(path: Path, base: Path | None = None) -> str:
     """``path`` relative to ``base`` (default: the working directory) when under it, else as given."""
     try:

@@ -12,6 +12,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from packaging.version import Version
+
 from harness.commands import command
 from harness.commands.options import common, config_from, writable
 from harness.specs import validate_spec
@@ -52,7 +54,7 @@ def arguments(parser: argparse.ArgumentParser) -> None:
 def cmd_bisect(args: argparse.Namespace) -> int:
     from harness import versions
     from harness.bisect.pair import bisect_pair, merged
-    from harness.bisect.releases import ReleaseRunner
+    from harness.bisect.releases import ReleaseRunner, installed_as_now
     from harness.bisect.render import summary
     from harness.analysis.matrix import find_run
     from harness.results import bisect as results
@@ -93,6 +95,13 @@ def cmd_bisect(args: argparse.Namespace) -> int:
             previous += earlier
             for problem in bad:
                 print(f"mlflow-compat: {problem}", file=sys.stderr)
+        reusable = [r for r in previous if installed_as_now(r, config)]
+        stale = sorted({r.mlflow_version for r in previous if all(r is not k for k in reusable)}, key=Version)
+        if stale:
+            shown = ", ".join(stale[:5]) + (f", +{len(stale) - 5} more" if len(stale) > 5 else "")
+            _say(f"[bisect] not reusing the cells of {shown}: installed with other requirements or libraries "
+                 "than the configuration gives now (they run again)")
+        previous = reusable
         result = bisect_pair(
             base, cand, listed_releases=listed, runner=runner, previous=previous, only=args.only,
             max_releases=args.max_releases, jobs=args.jobs, results_base=config.results_dir, settings={"repeat": args.repeat, "warmup": 0}, log=_say,
