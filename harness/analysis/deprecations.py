@@ -28,7 +28,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from harness.analysis.text import first_line
+from harness.analysis.text import first_line, shortlist
 from harness.results.runs import ScenarioResult
 
 DEPRECATION_CATEGORIES = ("DeprecationWarning", "FutureWarning", "PendingDeprecationWarning")
@@ -139,7 +139,7 @@ def deprecation_groups(matrix) -> list[DeprecationGroup]:
                     group.versions.append(run.mlflow_version)
     out = sorted(groups.values(), key=lambda g: (g.on_baseline, -len(g.scenarios), g.message))
     for g in out:
-        scen = ", ".join(g.scenarios[:5]) + (f", +{len(g.scenarios) - 5} more" if len(g.scenarios) > 5 else "")
+        scen = shortlist(g.scenarios, 5)
         seen = "also on the baseline" if g.on_baseline else "new since the baseline"
         g.summary = f"{g.category}: {first_line(g.message, 160)} [{', '.join(g.versions)}; {seen}; raised by {scen}]"
     return out
@@ -176,7 +176,7 @@ def library_warning_groups(matrix) -> list[LibraryWarningGroup]:
                     group.scenarios.append(cell.id)
     out = sorted(groups.values(), key=lambda g: (g.origin, -len(g.scenarios), g.message))
     for g in out:
-        scen = ", ".join(g.scenarios[:5]) + (f", +{len(g.scenarios) - 5} more" if len(g.scenarios) > 5 else "")
+        scen = shortlist(g.scenarios, 5)
         g.summary = (f"{g.origin}: {g.category}: {first_line(g.message, 160)} "
                      f"[{', '.join(g.versions)}; under {scen}]")
     return out

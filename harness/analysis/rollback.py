@@ -17,6 +17,7 @@ from harness.analysis.bisection import first_break
 from harness.analysis.compare import Comparison
 from harness.analysis.matrix import Matrix, version_key
 from harness.analysis.policy import GatePolicy
+from harness.analysis.text import shortlist
 from harness.outcomes import Verdict
 from harness.results.bisect import BisectResult
 from harness.results.runs import RunFile
@@ -147,8 +148,7 @@ def rollbacks(matrix: Matrix, policy: GatePolicy, bisected: list[BisectResult] |
             and all(sid in r.by_id() for sid in ids)
         ]
         newest_safe = max(safe, key=version_key) if safe else None
-        listing = ", ".join(f"{s.id} {s.verdict}" for s in scenarios[:4])
-        listing += f", +{len(scenarios) - 4} more" if len(scenarios) > 4 else ""
+        listing = shortlist([f"{s.id} {s.verdict}" for s in scenarios], 4)
         head = f"mlflow {cand.mlflow_version}: {len(scenarios)} breaking ({listing})"
         entry = Rollback(candidate=cand.mlflow_version, candidate_label=cand.label, scenarios=ids, forced_by=scenarios)
         if newest_safe is None:
@@ -169,8 +169,7 @@ def rollbacks(matrix: Matrix, policy: GatePolicy, bisected: list[BisectResult] |
             if safe_version is not None and not entry.bound_proven:
                 checked = "tested"
                 if bound is not None:  # proven for some scenarios: name those no bisect followed
-                    checked = "bisected for " + ", ".join(unproven[:3])
-                    checked += f", +{len(unproven) - 3} more" if len(unproven) > 3 else ""
+                    checked = "bisected for " + shortlist(unproven, 3)
                 entry.untested = (f"releases after {newest_safe.mlflow_version} below {upper} were not {checked}; "
                                   "`nox -s bisect` finds the first that breaks")
             is_base = newest_safe is baseline

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 
 def first_line(text: Any, limit: int = 120) -> str:
@@ -10,3 +10,9 @@ def first_line(text: Any, limit: int = 120) -> str:
     lines = str(text or "").strip().splitlines()
     first = lines[0] if lines else ""
     return first[:limit] + ("..." if len(first) > limit else "")
+
+
+def shortlist(items: Sequence[Any], limit: int) -> str:
+    """The first ``limit`` items, comma-separated, then ``+N more`` for the rest."""
+    shown = ", ".join(str(item) for item in items[:limit])
+    return shown + (f", +{len(items) - limit} more" if len(items) > limit else "")

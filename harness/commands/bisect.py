@@ -54,6 +54,7 @@ def arguments(parser: argparse.ArgumentParser) -> None:
 def cmd_bisect(args: argparse.Namespace) -> int:
     from harness import versions
     from harness.bisect.pair import bisect_pair, merged
+    from harness.analysis.text import shortlist
     from harness.bisect.releases import ReleaseRunner, installed_as_now
     from harness.bisect.render import summary
     from harness.analysis.matrix import find_run
@@ -98,8 +99,7 @@ def cmd_bisect(args: argparse.Namespace) -> int:
         reusable = [r for r in previous if installed_as_now(r, config)]
         stale = sorted({r.mlflow_version for r in previous if all(r is not k for k in reusable)}, key=Version)
         if stale:
-            shown = ", ".join(stale[:5]) + (f", +{len(stale) - 5} more" if len(stale) > 5 else "")
-            _say(f"[bisect] not reusing the cells of {shown}: installed with other requirements or libraries "
+            _say(f"[bisect] not reusing the cells of {shortlist(stale, 5)}: installed with other requirements or libraries "
                  "than the configuration gives now (they run again)")
         previous = reusable
         result = bisect_pair(
