@@ -16,3 +16,8 @@ def shortlist(items: Sequence[Any], limit: int) -> str:
     """The first ``limit`` items, comma-separated, then ``+N more`` for the rest."""
     shown = ", ".join(str(item) for item in items[:limit])
     return shown + (f", +{len(items) - limit} more" if len(items) > limit else "")
+
+
+def counted(n: int, noun: str) -> str:
+    """``1 change``, ``3 changes``: ``n`` and the noun, plural unless ``n`` is 1."""
+    return f"{n} {noun}{'s' if n != 1 else ''}"

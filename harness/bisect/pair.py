@@ -10,6 +10,7 @@ from typing import Callable, Iterable
 
 from packaging.version import InvalidVersion, Version
 
+from harness.analysis.text import counted
 from harness.bisect.changes import Change, changes_to_bisect
 from harness.bisect.releases import known_cells, shown
 from harness.bisect.search import Runner, Search
@@ -107,8 +108,8 @@ def bisect_pair(
         sources[run.mlflow_version] = [shown(run.path, results_base) if run.path else run.label]
     search = Search(releases, changes, known, max_releases=max_releases, log=log)
     scenarios = sorted({c.scenario for c in changes})
-    log(f"bisect {baseline.mlflow_version} -> {candidate.mlflow_version}: {len(changes)} "
-        f"change{'s' if len(changes) != 1 else ''} in {len(scenarios)} scenario{'s' if len(scenarios) != 1 else ''}, "
+    log(f"bisect {baseline.mlflow_version} -> {candidate.mlflow_version}: {counted(len(changes), 'change')} "
+        f"in {counted(len(scenarios), 'scenario')}, "
         f"{len(releases) - 2} releases between"
         + (f", at most {max_releases} to run" if max_releases is not None else ""))
     result = BisectResult(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from harness.analysis.text import counted
 from harness.results.bisect import BisectResult, Cell, ChangeHistory, Flip
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -42,7 +43,7 @@ def _from(flip: Flip) -> str:
     if not flip.between:
         return f"from {flip.after}"
     if flip.exact:
-        return f"from {flip.after} ({len(flip.between)} release{'s' if len(flip.between) > 1 else ''} " \
+        return f"from {flip.after} ({counted(len(flip.between), 'release')} " \
                f"before it did not install)"
     return f"by {flip.after} ({len(flip.between)} untested after {flip.before})"
 
@@ -72,7 +73,7 @@ def since(history: ChangeHistory) -> str:
 def summary(result: BisectResult) -> list[str]:
     """One line per change, then the gaps and the budget."""
     lines = [f"bisect {result.baseline['version']} -> {result.candidate['version']}: "
-             f"{len(result.changes)} change{'s' if len(result.changes) != 1 else ''}, {len(result.tested)} releases with cells, "
+             f"{counted(len(result.changes), 'change')}, {len(result.tested)} releases with cells, "
              f"{result.budget.get('used', 0)} run now"]
     for history in result.changes:
         mark = "" if history.monotonic else " [not monotonic]"

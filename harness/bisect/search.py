@@ -34,6 +34,7 @@ from typing import Callable, Iterable
 
 from packaging.version import Version
 
+from harness.analysis.text import counted
 from harness.bisect.changes import WITH, WITHOUT, Change
 from harness.results.bisect import Cell, ChangeHistory, Flip, Untested
 from harness.results.runs import ScenarioResult
@@ -249,8 +250,8 @@ class Search:
         if self.max_releases is not None:
             total = min(total, self.max_releases)
         shown = ", ".join(scenarios[:3]) + (", ..." if len(scenarios) > 3 else "")
-        self.log(f"[bisect {self.used}/{max(total, self.used)}] {release}: {len(scenarios)} "
-                 f"scenario{'s' if len(scenarios) != 1 else ''} ({shown})" + (" [ahead]" if early else ""))
+        self.log(f"[bisect {self.used}/{max(total, self.used)}] {release}: "
+                 f"{counted(len(scenarios), 'scenario')} ({shown})" + (" [ahead]" if early else ""))
 
     def _merge(self, release: str, scenarios: list[str], probe: Probe, elapsed: float, step: int) -> None:
         took = f"{probe.seconds or elapsed:.0f}s" + (f": {probe.detail}" if probe.detail else "")

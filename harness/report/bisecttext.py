@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from harness.analysis.text import counted
 from harness.bisect.render import since
 from harness.outcomes import Verdict
 from harness.report.escape import md_cell, md_code, md_table, term
@@ -16,7 +17,7 @@ def terminal_lines(results: list[BisectResult]) -> list[str]:
     for r in results:
         exact = sum(1 for h in r.changes if h.exact)
         lines.append(f"BISECT {term(r.baseline.get('version'))} -> {term(r.candidate.get('version'))}: "
-                     f"{len(r.changes)} change{'s' if len(r.changes) != 1 else ''}, {exact} narrowed to one release "
+                     f"{counted(len(r.changes), 'change')}, {exact} narrowed to one release "
                      "(results/matrix.md lists them)")
         lines += [f"SINCE: {term(h.scenario, one_line=True)} ({h.verdict}): {term(since(h), one_line=True)}"
                   for h in r.changes if h.verdict in TERMINAL_VERDICTS]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from typing import Iterable
 
+from harness.analysis.text import counted
 from harness.report.escape import md_cell, md_code, md_table, term
 from harness.scan.engine import ScanResult
 from harness.scan.findings import Confidence, Finding, Problem, Severity
@@ -57,10 +58,9 @@ def summary(result: ScanResult, fixed: int = 0) -> str:
     counts = result.counts()
     parts = [f"{counts[s]} {s}" for s in Severity.ORDER if counts[s]]
     files = len({f.path for f in result.findings})
-    text = (f"Found {len(result.findings)} finding{'s' if len(result.findings) != 1 else ''}"
-            f" ({', '.join(parts)}) in {files} file{'s' if files != 1 else ''}" if result.findings
-            else "No affected call sites")
-    text += f"; {result.files} file{'s' if result.files != 1 else ''} scanned"
+    text = (f"Found {counted(len(result.findings), 'finding')} ({', '.join(parts)}) in {counted(files, 'file')}"
+            if result.findings else "No affected call sites")
+    text += f"; {counted(result.files, 'file')} scanned"
     if result.candidates:
         text += f" (mlflow {result.baseline} -> {', '.join(result.candidates)})"
     fixable = sum(1 for f in result.findings if f.fix)
