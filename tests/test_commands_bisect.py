@@ -107,5 +107,5 @@ def test_a_cell_installed_otherwise_than_the_configuration_says_now_is_not_reuse
     other_pins = run_file("2.9.4", [], install={"requirements": [r for r in now if r != "setuptools<82"]})
     other_libraries = run_file("2.9.4", [], install={"requirements": now, "libraries": {"policy": "other"}})
     unrecorded = run_file("2.9.4", [])
-    assert installed_as_now(same, config) and installed_as_now(unrecorded, config)
-    assert not installed_as_now(other_pins, config) and not installed_as_now(other_libraries, config)
+    assert installed_as_now(same, config, None) and installed_as_now(unrecorded, config, None)
+    assert not installed_as_now(other_pins, config, None) and not installed_as_now(other_libraries, config, None)

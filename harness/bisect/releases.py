@@ -38,6 +38,7 @@ from harness import home
 from harness.config import Config
 from harness.errors import ResultsError
 from harness.results.runs import RunFile, ScenarioResult, load_run, load_runs, run_files_in
+from harness.userenv import UserEnvironment
 
 ENV_PREFIX = "bisect-mlflow-"
 #: exit code of an interrupted ``harness run``
@@ -69,18 +70,17 @@ def known_cells(
     return cells, sources
 
 
-def installed_as_now(run: RunFile, config: Config) -> bool:
+def installed_as_now(run: RunFile, config: Config, user_env: UserEnvironment | None) -> bool:
     """Whether ``run``'s release was installed with what ``config`` installs now: the same
     requirements (companion pins, extra requirements, what the project's environment leaves
     to the harness) and libraries policy. A cell from another install proves nothing about
-    this one; a run file that did not record its install (older files) is taken as it is."""
-    from harness.userenv import UserEnvironment
-
+    this one; a run file that did not record its install (older files) is taken as it is.
+    ``user_env`` is ``UserEnvironment.of(config)``, read once by the caller."""
     recorded = run.install.get("requirements")
     if recorded is None:
         return True
     policy = (run.install.get("libraries") or {}).get("policy")
-    wanted = envs.requirements_for(run.mlflow_version, config, UserEnvironment.of(config))
+    wanted = envs.requirements_for(run.mlflow_version, config, user_env)
     return list(recorded) == wanted and policy in (None, config.libraries)
 
 

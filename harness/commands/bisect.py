@@ -56,6 +56,7 @@ def cmd_bisect(args: argparse.Namespace) -> int:
     from harness.bisect.pair import bisect_pair, merged
     from harness.analysis.text import shortlist
     from harness.bisect.releases import ReleaseRunner, installed_as_now
+    from harness.userenv import UserEnvironment
     from harness.bisect.render import summary
     from harness.analysis.matrix import find_run
     from harness.results import bisect as results
@@ -84,6 +85,7 @@ def cmd_bisect(args: argparse.Namespace) -> int:
     bisect_dir = config.results_dir / "bisect"
     writable(bisect_dir)
     listed = versions.list_releases(config.results_dir / ".cache")
+    user_env = UserEnvironment.of(config)  # the project's environment files, read once
     runner = ReleaseRunner(config, bisect_dir, envs_dir=args.envs_dir,
                            config_path=args.config, repeat=args.repeat, warmup=0)
     for base, cand in pairs:
@@ -96,7 +98,7 @@ def cmd_bisect(args: argparse.Namespace) -> int:
             previous += earlier
             for problem in bad:
                 print(f"mlflow-compat: {problem}", file=sys.stderr)
-        reusable = [r for r in previous if installed_as_now(r, config)]
+        reusable = [r for r in previous if installed_as_now(r, config, user_env)]
         stale = sorted({r.mlflow_version for r in previous if all(r is not k for k in reusable)}, key=Version)
         if stale:
             _say(f"[bisect] not reusing the cells of {shortlist(stale, 5)}: installed with other requirements or libraries "
